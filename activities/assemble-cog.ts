@@ -1,0 +1,63 @@
+import { CogBuilder } from '../raster/cog/builder';
+import { halfBlockFromBytes } from '../raster/jobs/tile-part';
+import { Sha256Stream } from '../raster/stac/manifest';
+import type { OutputFile, RasterProduct, ScenePlan } from '../workflows/types';
+import { activityLogger, withHeartbeat } from './context';
+import type { ActivityDeps } from './deps';
+import { cogUri, tilePartUri } from './output-keys';
+import { productCogSpec } from './product-spec';
+import { readTilePartHead, readTilePartRange } from './tile-parts';
+
+/**
+ * Splices the compressed tiles of one product into a COG without decompressing them: reads each tile part's
+ * reduced block for the overviews (encoded in the thread pool), then streams header, overviews and full-resolution
+ * tiles into an atomic writer (multipart upload on S3, temp file + rename on disk), hashing as it goes.
+ */
+export function createAssembleCog(deps: ActivityDeps) {
+  return async function assembleCog({ plan, product }: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile> {
+    const log = activityLogger(deps.logger, { scene: plan.sceneId, product });
+    let tilesRead = 0;
+    let bytesWritten = 0;
+    return withHeartbeat(
+      () => ({ product, tilesRead, bytesWritten }),
+      async (signal) => {
+        const spec = productCogSpec(plan, product);
+        const builder = new CogBuilder(spec, {
+          encodeTile: async (encoding, pixels) => (await deps.pool.run({ kind: 'encode-tile', encoding, pixels }, [], signal)) as Uint8Array,
+        });
+        for (let row = 0; row < plan.tilesDown; row++) {
+          for (let col = 0; col < plan.tilesAcross; col++) {
+            const uri = tilePartUri(plan.workUri, product, col, row);
+            const { layout, head } = await readTilePartHead(deps.store, uri, signal);
+            const halfBytes = layout.header.half
+              ? await readTilePartRange(deps.store, uri, head, layout.halfOffset, layout.header.half.byteLength, signal)
+              : null;
+            const tileRef = {
+              byteLength: layout.header.tileByteLength,
+              load: () => readTilePartRange(deps.store, uri, head, layout.tileOffset, layout.header.tileByteLength, signal),
+            };
+            await builder.addEncodedTile(col, row, tileRef, halfBytes ? halfBlockFromBytes(layout, halfBytes) : null);
+            tilesRead++;
+          }
+        }
+        const target = cogUri(plan.outUri, plan.sceneId, product);
+        const writer = await deps.store.createWriter(target, { contentType: 'image/tiff; application=geotiff; profile=cloud-optimized' });
+        const sha = new Sha256Stream();
+        try {
+          await builder.finish(async (chunk) => {
+            signal?.throwIfAborted();
+            sha.update(chunk);
+            bytesWritten += chunk.byteLength;
+            await writer.write(chunk);
+          });
+        } catch (err) {
+          await writer.abort();
+          throw err;
+        }
+        const info = await writer.commit();
+        log.info({ uri: target, sizeBytes: info.sizeBytes }, 'cog written');
+        return { uri: target, sizeBytes: info.sizeBytes, sha256: sha.digest(), role: 'cog', product };
+      },
+    );
+  };
+}

@@ -1,0 +1,30 @@
+import { Tiff } from '../raster/tiff/tiff';
+import type { ObjectStore } from '../platform/storage/object-store';
+
+/**
+ * Parsed input headers, kept per worker process so the tile activities of a scene read the header once per worker
+ * instead of once per tile. Small LRU: a worker only works on a few scenes at a time.
+ */
+export class InputCache {
+  private readonly entries = new Map<string, Promise<Tiff>>();
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly capacity = 8,
+  ) {}
+
+  open(uri: string): Promise<Tiff> {
+    const cached = this.entries.get(uri);
+    if (cached) this.entries.delete(uri);
+    const entry = cached ?? Tiff.open(this.store.source(uri));
+    // A failed open must not be cached: the next attempt (after an outage) reads again.
+    if (!cached) entry.catch(() => this.entries.delete(uri));
+    this.entries.set(uri, entry);
+    while (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value as string;
+      const evicted = this.entries.get(oldest);
+      this.entries.delete(oldest);
+      void evicted?.then((t) => t.source.close?.()).catch(() => undefined);
+    }
+    return entry;
+  }
+}

@@ -1,0 +1,111 @@
+import { dirname } from 'node:path/posix';
+import { matchBand, sensorFromBandInfo, sensorFromStacItem, sensorFromWavelengths, type Sensor } from '../raster/bands';
+import { HAB_ROLES } from '../raster/indices/hab';
+import { joinUri, parseUri } from '../platform/storage/uri';
+import { deriveSceneId, paramsHash, sanitizeSceneId } from '../workflows/run-ids';
+import type { MatchedBand, ProcessSceneInput, ProductName, ScenePlan } from '../workflows/types';
+import { activityLogger } from './context';
+import type { ActivityDeps } from './deps';
+import { InputError } from './errors';
+import type { InputCache } from './input-cache';
+import { TILE_SIZE_PX } from './product-spec';
+import { workRootUri } from './output-keys';
+
+/** Longest preview side in pixels. */
+const PREVIEW_MAX_PX = 1024;
+
+/** Roles each product needs; NDCI is computed inside water, so it needs the NDWI bands too. */
+const PRODUCT_ROLES: Record<ProductName, Array<keyof typeof HAB_ROLES>> = {
+  ndwi: ['g', 'n'],
+  water: ['g', 'n'],
+  ndci: ['g', 'n', 're', 'r'],
+  ndvi: ['n', 'r'],
+  rgb: ['red', 'green', 'blue'],
+};
+
+export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
+  return async function planScene(input: ProcessSceneInput): Promise<ScenePlan> {
+    const resolved = await resolveInput(deps, input.input);
+    const log = activityLogger(deps.logger, { input: resolved.tiffUri });
+    const tiff = await inputs.open(resolved.tiffUri);
+    const info = tiff.info();
+    const name = resolved.tiffUri.split('/').pop() ?? resolved.tiffUri;
+
+    const sensor: Sensor = input.wavelengthsNm?.length
+      ? sensorFromWavelengths(name, input.wavelengthsNm)
+      : resolved.stacItem
+        ? sensorFromStacItem(name, resolved.stacItem)
+        : sensorFromBandInfo(name, info.bands);
+    if (sensor.bands.length === 0) {
+      throw new InputError(resolved.tiffUri, 'no band wavelengths found (GDAL_METADATA or STAC eo:bands); pass --wavelengths NM,...');
+    }
+    if (input.wavelengthsNm?.length && input.wavelengthsNm.length !== info.bandCount) {
+      throw new InputError(resolved.tiffUri, `--wavelengths lists ${input.wavelengthsNm.length} bands but the file has ${info.bandCount}`);
+    }
+    if (sensor.bands.some((b) => b.index >= info.bandCount)) {
+      throw new InputError(resolved.tiffUri, `band metadata names ${sensor.bands.length} bands but the file has ${info.bandCount}`);
+    }
+
+    const bands: Record<string, MatchedBand> = {};
+    const roles = new Set(input.products.flatMap((p) => PRODUCT_ROLES[p]));
+    for (const role of roles) {
+      const product = input.products.find((p) => PRODUCT_ROLES[p].includes(role)) ?? role;
+      const band = matchBand(sensor, HAB_ROLES[role], product);
+      bands[role] = { role, index: band.index, wavelengthNm: band.wavelengthNm };
+    }
+
+    const sceneId = sanitizeSceneId(input.sceneId ?? deriveSceneId(input.input));
+    const hash = input.paramsHash ?? paramsHash(input);
+    let previewFactor = 1;
+    while (Math.max(info.width, info.height) / previewFactor > PREVIEW_MAX_PX && previewFactor < TILE_SIZE_PX / 2) previewFactor *= 2;
+    const head = await deps.store.head(resolved.tiffUri);
+    const plan: ScenePlan = {
+      sceneId,
+      inputUri: resolved.tiffUri,
+      inputSizeBytes: head?.sizeBytes ?? 0,
+      sensorName: sensor.name,
+      width: info.width,
+      height: info.height,
+      bandCount: info.bandCount,
+      tileSizePx: TILE_SIZE_PX,
+      tilesAcross: Math.ceil(info.width / TILE_SIZE_PX),
+      tilesDown: Math.ceil(info.height / TILE_SIZE_PX),
+      products: input.products,
+      nodata: info.nodata ?? null,
+      epsg: info.geo?.epsg ?? null,
+      geoTransform: info.geo?.geoTransform ?? null,
+      bands,
+      previewFactor,
+      workUri: workRootUri(input.out, sceneId, hash),
+      outUri: input.out,
+      paramsHash: hash,
+    };
+    log.info({ scene: sceneId, width: plan.width, height: plan.height, bands, tiles: plan.tilesAcross * plan.tilesDown }, 'scene planned');
+    return plan;
+  };
+}
+
+/** A GeoTIFF URI, or a STAC item whose data asset is one (relative hrefs resolve against the item). */
+async function resolveInput(deps: ActivityDeps, uri: string): Promise<{ tiffUri: string; stacItem?: unknown }> {
+  if (!/\.json$/i.test(uri)) return { tiffUri: uri };
+  let item: { assets?: Record<string, { href?: string; type?: string; roles?: string[] }> };
+  try {
+    item = JSON.parse(new TextDecoder().decode(await deps.store.get(uri)));
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new InputError(uri, `not a JSON STAC item (${err.message})`);
+    throw err;
+  }
+  const assets = Object.values(item.assets ?? {});
+  const asset =
+    assets.find((a) => a.roles?.includes('data') && /tiff/i.test(a.type ?? a.href ?? '')) ??
+    assets.find((a) => /\.tiff?$/i.test(a.href ?? ''));
+  if (!asset?.href) throw new InputError(uri, 'STAC item has no GeoTIFF data asset');
+  return { tiffUri: resolveHref(uri, asset.href), stacItem: item };
+}
+
+function resolveHref(itemUri: string, href: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(href) || href.startsWith('/')) return href;
+  const parsed = parseUri(itemUri);
+  const base = parsed.scheme === 'file' ? `file://${dirname(parsed.path)}` : itemUri.slice(0, itemUri.lastIndexOf('/'));
+  return joinUri(base, href.replace(/^\.\//, ''));
+}

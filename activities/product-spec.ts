@@ -1,0 +1,65 @@
+/**
+ * How each product is stored: sample type, nodata, overview resampling and COG profile. Tile jobs encode with
+ * the same settings the assembler declares in the COG header, so both derive them from here.
+ */
+import type { CogProfile } from '../raster/cog/profiles';
+import type { CogSpec } from '../raster/cog/builder';
+import { resolveTileEncoding, type TileEncoding } from '../raster/cog/tile-codec';
+import { WATER_NODATA } from '../raster/jobs/hab-tile';
+import type { GeoTransform } from '../raster/types';
+import type { RasterProduct, ScenePlan } from '../workflows/types';
+
+export const TILE_SIZE_PX = 512;
+export const PRODUCT_PROFILE: CogProfile = { compression: 'deflate', level: 6, tileSizePx: TILE_SIZE_PX };
+
+const DESCRIPTIONS: Record<RasterProduct, string> = {
+  ndwi: 'NDWI (G - N) / (G + N), N clamped to >= 0',
+  water: 'Water mask: NDWI > 0.3 (1 water, 0 not water, 255 nodata)',
+  ndci: 'NDCI (RE - R) / (RE + R) inside water, RE clamped to >= 0',
+  ndvi: 'NDVI (N - R) / (N + R)',
+};
+
+const ROLES: Record<RasterProduct, string[]> = {
+  ndwi: ['g', 'n'],
+  water: ['g', 'n'],
+  ndci: ['g', 'n', 're', 'r'],
+  ndvi: ['n', 'r'],
+};
+
+export function productSampleType(product: RasterProduct) {
+  return product === 'water' ? ('uint8' as const) : ('float32' as const);
+}
+
+export function productEncoding(product: RasterProduct): TileEncoding {
+  return resolveTileEncoding(PRODUCT_PROFILE, productSampleType(product), 1);
+}
+
+/** True when COGs of this size get overviews (the writer halves until both sides fit one tile). */
+export function hasOverviews(plan: Pick<ScenePlan, 'width' | 'height'>): boolean {
+  return plan.width > TILE_SIZE_PX || plan.height > TILE_SIZE_PX;
+}
+
+export function productCogSpec(plan: ScenePlan, product: RasterProduct): CogSpec {
+  const sourceBands = ROLES[product]
+    .map((role) => plan.bands[role])
+    .filter((b) => b !== undefined)
+    .map((b) => `${b.role}=band ${b.index + 1} (${b.wavelengthNm} nm)`)
+    .join(', ');
+  return {
+    width: plan.width,
+    height: plan.height,
+    bandCount: 1,
+    sampleType: productSampleType(product),
+    nodata: product === 'water' ? WATER_NODATA : NaN,
+    bands: [{ description: product, metadata: {} }],
+    geo: plan.geoTransform ? { epsg: plan.epsg ?? undefined, geoTransform: plan.geoTransform as GeoTransform } : undefined,
+    datasetMetadata: {
+      TESSERA_PRODUCT: product,
+      TESSERA_DEFINITION: DESCRIPTIONS[product],
+      TESSERA_SOURCE_BANDS: sourceBands,
+      TESSERA_SCENE: plan.sceneId,
+    },
+    profile: PRODUCT_PROFILE,
+    overviewResampling: product === 'water' ? 'nearest' : 'average',
+  };
+}

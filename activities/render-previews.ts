@@ -1,0 +1,74 @@
+import { encodeRgbaPng, encodeRgbPng } from '../raster/preview/png';
+import { percentiles, stretchToByte } from '../raster/preview/stretch';
+import { colorize } from '../raster/preview/viridis';
+import { BLOOM_NDCI_THRESHOLD } from '../raster/indices/hab';
+import { planesFromBytes } from '../raster/jobs/tile-part';
+import { sha256Hex } from '../raster/stac/manifest';
+import type { OutputFile, ScenePlan } from '../workflows/types';
+import { activityLogger, withHeartbeat } from './context';
+import type { ActivityDeps } from './deps';
+import { previewUri, tilePartUri } from './output-keys';
+import { tiles } from './scene-geometry';
+import { readTilePartHead, readTilePartRange } from './tile-parts';
+
+/** NDCI colour scale: viridis from -0.3 up to the bloom threshold, so every bloom pixel shows the top colour. */
+export const NDCI_PREVIEW_RANGE: [number, number] = [-0.3, BLOOM_NDCI_THRESHOLD];
+
+/**
+ * Stitches the preview blocks the tile jobs left (reflectance and NDCI averaged over previewFactor² pixels) and
+ * writes an RGB preview (2–98 percentile stretch per band to 1..255, 0 = nodata → transparent) and an NDCI
+ * preview (viridis, transparent outside water).
+ */
+export function createRenderPreviews(deps: ActivityDeps) {
+  return async function renderPreviews({ plan }: { plan: ScenePlan }): Promise<OutputFile[]> {
+    const log = activityLogger(deps.logger, { scene: plan.sceneId });
+    let done = 0;
+    return withHeartbeat(
+      () => ({ done }),
+      async (signal) => {
+        const f = plan.previewFactor;
+        const block = plan.tileSizePx / f;
+        const width = Math.ceil(plan.width / f);
+        const height = Math.ceil(plan.height / f);
+        const names = plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'];
+        const canvas = Object.fromEntries(names.map((n) => [n, new Float32Array(width * height).fill(NaN)]));
+        for (const t of tiles(plan)) {
+          const uri = tilePartUri(plan.workUri, 'preview', t.col, t.row);
+          const { layout, head } = await readTilePartHead(deps.store, uri, signal);
+          const planes = planesFromBytes(layout, await readTilePartRange(deps.store, uri, head, layout.planesOffset, layout.tileOffset - layout.planesOffset, signal));
+          const x0 = t.col * block;
+          const y0 = t.row * block;
+          const w = Math.min(block, width - x0);
+          const h = Math.min(block, height - y0);
+          layout.header.planes!.names.forEach((name, i) => {
+            const dst = canvas[name];
+            if (!dst) return;
+            for (let y = 0; y < h; y++) dst.set(planes[i].subarray(y * block, y * block + w), (y0 + y) * width + x0);
+          });
+          done++;
+        }
+
+        const outputs: OutputFile[] = [];
+        const put = async (name: string, png: Uint8Array) => {
+          const uri = previewUri(plan.outUri, plan.sceneId, name);
+          const info = await deps.store.put(uri, png, { contentType: 'image/png' });
+          outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(png), role: 'preview', product: name });
+        };
+        if (plan.products.includes('rgb')) {
+          const [r, g, b] = ['red', 'green', 'blue'].map((n) => {
+            const [lo, hi] = percentiles(canvas[n], [2, 98]);
+            return stretchToByte(canvas[n], lo ?? 0, hi ?? 1);
+          });
+          // A pixel missing in any band is nodata in all three, so the PNG shows it transparent.
+          for (let i = 0; i < r.length; i++) if (r[i] === 0 || g[i] === 0 || b[i] === 0) r[i] = g[i] = b[i] = 0;
+          await put('rgb', await encodeRgbPng(r, g, b, width, height));
+        }
+        if (plan.products.includes('ndci')) {
+          await put('ndci', await encodeRgbaPng(colorize(canvas.ndci, NDCI_PREVIEW_RANGE[0], NDCI_PREVIEW_RANGE[1]), width, height));
+        }
+        log.info({ width, height, factor: f }, 'previews written');
+        return outputs;
+      },
+    );
+  };
+}

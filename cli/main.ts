@@ -1,0 +1,93 @@
+#!/usr/bin/env node
+/**
+ * `tessera` command line: parses the command, loads the one Config from the environment, dispatches, and maps
+ * errors to exit codes: 0 ok, 1 failed, 2 bad usage or configuration. Errors print one line on stderr; --verbose
+ * adds the stack. Logs (pino) go to stderr so stdout stays clean for --json.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig } from '../platform/config';
+import { createLogger } from '../platform/logger';
+import * as print from './print';
+import { UsageError } from './usage-error';
+
+const HELP = `Usage: tessera <command> [options]
+
+Commands:
+  run INPUT        run the bloom pipeline on a scene (through Temporal, or --local)
+  status ID        state and progress of a run
+  watch ID         live progress bar of a run
+  cancel ID        cancel a run
+  worker           start a worker process (any number, on any machines)
+  generate         write a synthetic Wyvern-like scene
+  dev up|down|status|env|logs   local Temporal + MinIO stack
+  demo             generate a scene and run it end to end on the local stack
+
+Run "tessera <command> --help" for a command's options. Configuration comes from the environment
+(TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, AWS_ENDPOINT_URL_S3, AWS_REGION, TESSERA_THREADS, LOG_LEVEL, ...).`;
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  const verbose = rest.includes('--verbose') || rest.includes('-v');
+  try {
+    if (!command || command === '--help' || command === '-h' || command === 'help') {
+      print.out(HELP);
+      return command ? 0 : 2;
+    }
+    if (command === 'dev') return (await import('./commands/dev')).devCommand(rest);
+    if (command === 'generate') return await (await import('./commands/generate')).generateCommand(rest);
+    const config = loadConfig();
+    // Logs go to stderr, so that `--json` output on stdout stays machine-readable.
+    const logger = createLogger(config.log, { service: `tessera-${command}` }, { destination: pino.destination({ fd: 2, sync: true }) });
+    switch (command) {
+      case 'run':
+        return await (await import('./commands/run')).runCommand(rest, config, logger);
+      case 'status':
+        return await (await import('./commands/status')).statusCommand(rest, config);
+      case 'watch':
+        return await (await import('./commands/watch')).watchCommand(rest, config);
+      case 'cancel':
+        return await (await import('./commands/cancel')).cancelCommand(rest, config);
+      case 'worker':
+        return await (await import('./commands/worker')).workerCommand(rest, config, logger);
+      case 'demo':
+        return await (await import('./commands/demo')).demoCommand(rest, config, logger);
+      default:
+        print.err(`tessera: unknown command "${command}" (see tessera --help)`);
+        return 2;
+    }
+  } catch (err) {
+    const e = err as Error;
+    if (err instanceof UsageError) {
+      print.err(`tessera ${command}: ${e.message}`);
+      return 2;
+    }
+    if (err instanceof ConfigError) {
+      print.err(`tessera: ${e.message}`);
+      return 2;
+    }
+    print.err(`tessera ${command}: ${oneLine(err)}`);
+    if (verbose && e?.stack) print.err(e.stack);
+    return 1;
+  }
+}
+
+/** The innermost cause's message on one line (a failed workflow's reason is the activity's error). */
+function oneLine(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  const outer = e?.message ?? String(err);
+  while (e && typeof e === 'object' && e.cause) e = e.cause as typeof e;
+  const inner = e?.message ?? outer;
+  return (inner === outer ? inner : `${outer}: ${inner}`).split('\n')[0];
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err) => {
+      process.stderr.write(`tessera: ${(err as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryObjectStore } from './memory';
+import { storeContract } from './store-contract';
+
+describe('MemoryObjectStore', () => {
+  const store = new MemoryObjectStore();
+  let n = 0;
+  storeContract(async () => ({ store, base: `memory://unit/t${++n}/`, foreignUri: 's3://bucket/x' }));
+
+  it('copies bytes in and out, so callers cannot change a stored object', async () => {
+    const s = new MemoryObjectStore();
+    const body = new Uint8Array([1, 2, 3]);
+    await s.put('memory://m/k', body);
+    body[0] = 9;
+    const got = await s.get('memory://m/k');
+    got[1] = 9;
+    assert.deepEqual(await s.get('memory://m/k'), new Uint8Array([1, 2, 3]));
+  });
+
+  it('keeps the content type', async () => {
+    const s = new MemoryObjectStore();
+    await s.put('memory://m/a.tif', 'x', { contentType: 'image/tiff' });
+    const w = await s.createWriter('memory://m/b.json', { contentType: 'application/json' });
+    await w.write(new Uint8Array([123, 125]));
+    await w.commit();
+    assert.equal(s.contentType('memory://m/a.tif'), 'image/tiff');
+    assert.equal(s.contentType('memory://m/b.json'), 'application/json');
+  });
+});

@@ -1,0 +1,99 @@
+/**
+ * TIFF LZW (compression 5) decoder, written for speed: decoding dominates reading a hyperspectral scene.
+ *
+ * Every dictionary string is also a run of bytes already written to the output (an entry is "the previous
+ * code's string plus the first byte of this one", and those bytes sit side by side in the output). So an
+ * entry is stored as (offset, length) into the output and emitting a code is a short forward copy: no
+ * prefix-chain walk, no per-code allocation, one output buffer preallocated at the block's known size.
+ *
+ * Stream format (libtiff tif_lzw.c): codes packed MSB-first, 9 to 12 bits wide, 256 = Clear, 257 = EOI,
+ * first free code 258, and the "early change": the width grows when the next free code reaches 2^width - 1.
+ */
+
+const CLEAR = 256;
+const EOI = 257;
+const FIRST_FREE = 258;
+const MAX_CODES = 4096;
+
+/** A stream that is not valid LZW (code out of table, missing Clear), as opposed to one that is only short. */
+export class LzwStreamError extends Error {}
+
+/**
+ * Decodes one LZW-compressed block into `outSize` bytes.
+ *
+ * Stops at EOI, at the end of the input, or once `outSize` bytes are written (libtiff also tolerates a
+ * missing EOI), and returns the output trimmed to the bytes actually decoded so the caller can reject a
+ * short block.
+ * @throws LzwStreamError on a code that is not in the table, or on old-style (bit-reversed, pre-1990) LZW.
+ */
+export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
+  if (input.length >= 2 && input[0] === 0 && (input[1] & 1) !== 0) {
+    throw new LzwStreamError('old-style (bit-reversed) LZW is not supported');
+  }
+  const out = new Uint8Array(outSize);
+  const entryOffset = new Int32Array(MAX_CODES);
+  const entryLength = new Int32Array(MAX_CODES);
+  const inLength = input.length;
+
+  let ip = 0; // next input byte
+  let acc = 0; // bit accumulator; only its low `nbits` bits are pending
+  let nbits = 0;
+  let width = 9;
+  let mask = 511;
+  let next = FIRST_FREE;
+  let pos = 0;
+  let prevOffset = -1; // output offset of the previous code's string; -1 right after Clear
+  let prevLength = 0;
+
+  while (pos < outSize) {
+    // Refill: at most 12 + 7 bits are ever pending, so a 32-bit accumulator never loses wanted bits.
+    while (nbits < width) {
+      if (ip >= inLength) return out.subarray(0, pos);
+      acc = (acc << 8) | input[ip++];
+      nbits += 8;
+    }
+    nbits -= width;
+    const code = (acc >>> nbits) & mask;
+
+    if (code === CLEAR) {
+      width = 9;
+      mask = 511;
+      next = FIRST_FREE;
+      prevOffset = -1;
+      continue;
+    }
+    if (code === EOI) break;
+
+    let length: number;
+    if (code < 256) {
+      out[pos] = code;
+      length = 1;
+    } else {
+      if (code > next || prevOffset < 0 || (code === next && next >= MAX_CODES)) {
+        throw new LzwStreamError(`LZW code ${code} is not in the table (next free ${next}) at input byte ${ip}`);
+      }
+      // code === next is the KwKwK case: the entry being defined is prev + prev[0], which the overlapping
+      // forward copy below produces by itself, because it reads bytes it has just written.
+      const src = code === next ? prevOffset : entryOffset[code];
+      length = code === next ? prevLength + 1 : entryLength[code];
+      let end = pos + length;
+      if (end > outSize) end = outSize;
+      for (let s = src, d = pos; d < end; ) out[d++] = out[s++];
+    }
+
+    if (prevOffset >= 0 && next < MAX_CODES) {
+      entryOffset[next] = prevOffset;
+      entryLength[next] = prevLength + 1;
+      next++;
+      // Early change (libtiff): widen once the next free code is 2^width - 1, capped at 12 bits.
+      if (next >= mask && width < 12) {
+        width++;
+        mask = (1 << width) - 1;
+      }
+    }
+    prevOffset = pos;
+    prevLength = length;
+    pos += length;
+  }
+  return pos >= outSize ? out : out.subarray(0, pos);
+}

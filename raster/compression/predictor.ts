@@ -1,0 +1,114 @@
+/**
+ * Undoing TIFF predictors (libtiff tif_predict.c) in place, on decoded block bytes.
+ *
+ * - Predictor 2 (horizontal differencing, TIFF 6.0 §14): per row, sample i += sample i - stride, with
+ *   wrap-around on the word width; stride = samples per pixel. Works on the raw bit patterns, so GDAL's
+ *   PREDICTOR=2 on float data is undone through an unsigned integer view of the same width.
+ * - Predictor 3 (floating point, Adobe TIFF TechNote 3): each row holds the words' bytes split into planes,
+ *   most significant plane first whatever the file's byte order, differenced byte-wise with stride =
+ *   samples per pixel. Undo = byte-wise running sum, then re-interleave the planes into native words.
+ *   This yields native-order words, so such blocks are never byte-swapped.
+ */
+
+import { LITTLE_ENDIAN_HOST } from './byte-order';
+
+/**
+ * Undoes predictor 2 on `rows` rows of `rowSamples` samples each.
+ * @param bytes native-order words; byteOffset must be aligned to the word size.
+ * @param bytesPerSample 1, 2, 4 or 8.
+ */
+export function undoHorizontal(bytes: Uint8Array, bytesPerSample: number, rowSamples: number, rows: number, stride: number): void {
+  const { buffer, byteOffset } = bytes;
+  const n = rowSamples * rows;
+  switch (bytesPerSample) {
+    case 1:
+      return horizontal8(new Uint8Array(buffer, byteOffset, n), rowSamples, rows, stride);
+    case 2:
+      return horizontal16(new Uint16Array(buffer, byteOffset, n), rowSamples, rows, stride);
+    case 4:
+      return horizontal32(new Uint32Array(buffer, byteOffset, n), rowSamples, rows, stride);
+    case 8:
+      return horizontal64(new Uint32Array(buffer, byteOffset, n * 2), rowSamples, rows, stride);
+    default:
+      throw new RangeError(`horizontal predictor on ${bytesPerSample}-byte samples`);
+  }
+}
+
+// One function per array type keeps each loop monomorphic; typed-array stores do the wrap-around.
+function horizontal8(a: Uint8Array, rowSamples: number, rows: number, stride: number): void {
+  for (let r = 0, start = 0; r < rows; r++, start += rowSamples) {
+    const end = start + rowSamples;
+    for (let i = start + stride; i < end; i++) a[i] += a[i - stride];
+  }
+}
+
+function horizontal16(a: Uint16Array, rowSamples: number, rows: number, stride: number): void {
+  for (let r = 0, start = 0; r < rows; r++, start += rowSamples) {
+    const end = start + rowSamples;
+    for (let i = start + stride; i < end; i++) a[i] += a[i - stride];
+  }
+}
+
+function horizontal32(a: Uint32Array, rowSamples: number, rows: number, stride: number): void {
+  for (let r = 0, start = 0; r < rows; r++, start += rowSamples) {
+    const end = start + rowSamples;
+    for (let i = start + stride; i < end; i++) a[i] = (a[i] + a[i - stride]) >>> 0;
+  }
+}
+
+/** 64-bit words as pairs of 32-bit halves with a carry (BigUint64Array would allocate a BigInt per value). */
+function horizontal64(a: Uint32Array, rowSamples: number, rows: number, stride: number): void {
+  const lo = LITTLE_ENDIAN_HOST ? 0 : 1;
+  const hi = 1 - lo;
+  const step = stride * 2;
+  for (let r = 0, start = 0; r < rows; r++, start += rowSamples * 2) {
+    const end = start + rowSamples * 2;
+    for (let i = start + step; i < end; i += 2) {
+      const sum = a[i + lo] + a[i - step + lo];
+      a[i + lo] = sum >>> 0;
+      a[i + hi] = (a[i + hi] + a[i - step + hi] + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+    }
+  }
+}
+
+/**
+ * Undoes predictor 3 on `rows` rows of `rowSamples` float words each, in place.
+ * @param bytes the decoded block; byteOffset must be aligned to the word size.
+ * @param bytesPerSample 4 (float32) or 8 (float64).
+ */
+export function undoFloatingPoint(bytes: Uint8Array, bytesPerSample: number, rowSamples: number, rows: number, stride: number): void {
+  const rowBytes = rowSamples * bytesPerSample;
+  const tmp = new Uint8Array(rowBytes);
+  const words = new Uint32Array(bytes.buffer, bytes.byteOffset, (rowBytes * rows) >>> 2);
+  for (let r = 0; r < rows; r++) {
+    const rowStart = r * rowBytes;
+    tmp.set(bytes.subarray(rowStart, rowStart + rowBytes));
+    for (let i = stride; i < rowBytes; i++) tmp[i] += tmp[i - stride];
+    if (bytesPerSample === 4) interleave32(tmp, words, rowStart >>> 2, rowSamples);
+    else if (bytesPerSample === 8) interleave64(tmp, words, rowStart >>> 2, rowSamples);
+    else throw new RangeError(`floating-point predictor on ${bytesPerSample}-byte samples`);
+  }
+}
+
+// A uint32 built from the planes, most significant first, is the native word on either host byte order.
+function interleave32(planes: Uint8Array, words: Uint32Array, wordStart: number, n: number): void {
+  const p1 = n;
+  const p2 = 2 * n;
+  const p3 = 3 * n;
+  for (let w = 0; w < n; w++) {
+    words[wordStart + w] = ((planes[w] << 24) | (planes[p1 + w] << 16) | (planes[p2 + w] << 8) | planes[p3 + w]) >>> 0;
+  }
+}
+
+function interleave64(planes: Uint8Array, words: Uint32Array, wordStart: number, n: number): void {
+  // Planes 0-3 hold the high 32 bits of each double, planes 4-7 the low ones; which half comes first in
+  // memory depends on the host.
+  const hiAt = LITTLE_ENDIAN_HOST ? 1 : 0;
+  const loAt = 1 - hiAt;
+  for (let w = 0; w < n; w++) {
+    const hi = (planes[w] << 24) | (planes[n + w] << 16) | (planes[2 * n + w] << 8) | planes[3 * n + w];
+    const lo = (planes[4 * n + w] << 24) | (planes[5 * n + w] << 16) | (planes[6 * n + w] << 8) | planes[7 * n + w];
+    words[wordStart + 2 * w + hiAt] = hi >>> 0;
+    words[wordStart + 2 * w + loAt] = lo >>> 0;
+  }
+}

@@ -1,0 +1,2 @@
+/** Workflow bundle entry: only workflow functions are exported here. */
+export { processScene } from './process-scene';

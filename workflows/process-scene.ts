@@ -1,0 +1,44 @@
+import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { progressQuery } from './messages';
+import { assemblyActivities, metadataActivities, tileActivities } from './proxies';
+import { runSceneDag, type SceneActivities } from './scene-dag';
+import { SA_BLOOM_FRACTION, SA_SCENE, SA_SENSOR, SA_STAGE, SA_TILES_DONE } from './search-attributes';
+import type { ProcessSceneInput, SceneProgress, SceneResult } from './types';
+
+/**
+ * Processes one scene into analysis-ready products. The workflow id is derived from the scene and its parameters
+ * (`scene-<sceneId>-<paramsHash>`), so starting the same run twice attaches to it and outputs land on the same keys.
+ */
+export async function processScene(input: ProcessSceneInput): Promise<SceneResult> {
+  let progress: SceneProgress = { sceneId: input.sceneId ?? null, stage: 'plan', tilesDone: 0, tilesTotal: 0, products: {} };
+  setHandler(progressQuery, () => progress);
+
+  const acts: SceneActivities = { ...metadataActivities, ...tileActivities, ...assemblyActivities };
+  let lastStage = '';
+  let lastTilesUpserted = -1;
+  return runSceneDag(acts, input, {
+    onProgress(next) {
+      progress = next;
+      // Search-attribute upserts are history events: write stage changes always, tile counts only every ~5%.
+      const step = Math.max(1, Math.ceil(next.tilesTotal / 20));
+      const tilesDue = next.tilesDone === next.tilesTotal || next.tilesDone - lastTilesUpserted >= step;
+      if (next.stage !== lastStage || (next.stage === 'tiles' && tilesDue && next.tilesDone !== lastTilesUpserted)) {
+        lastStage = next.stage;
+        lastTilesUpserted = next.tilesDone;
+        upsertSearchAttributes([
+          { key: SA_STAGE, value: next.stage },
+          { key: SA_TILES_DONE, value: next.tilesDone },
+        ]);
+      }
+    },
+    onPlan(plan) {
+      upsertSearchAttributes([
+        { key: SA_SCENE, value: plan.sceneId },
+        { key: SA_SENSOR, value: plan.sensorName },
+      ]);
+    },
+    onSummary(summary) {
+      if (summary.bloomFraction !== null) upsertSearchAttributes([{ key: SA_BLOOM_FRACTION, value: summary.bloomFraction }]);
+    },
+  });
+}
