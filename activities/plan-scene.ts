@@ -64,6 +64,7 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       inputUri: resolved.tiffUri,
       inputSizeBytes: head?.sizeBytes ?? 0,
       sensorName: sensor.name,
+      datetime: acquisitionTime(resolved.stacItem, info.datasetMetadata),
       width: info.width,
       height: info.height,
       bandCount: info.bandCount,
@@ -108,4 +109,12 @@ function resolveHref(itemUri: string, href: string): string {
   const parsed = parseUri(itemUri);
   const base = parsed.scheme === 'file' ? `file://${dirname(parsed.path)}` : itemUri.slice(0, itemUri.lastIndexOf('/'));
   return joinUri(base, href.replace(/^\.\//, ''));
+}
+
+/** RFC 3339 acquisition time: the STAC item's datetime, else GDAL's TIFFTAG_DATETIME (`YYYY:MM:DD HH:MM:SS`, UTC assumed). */
+function acquisitionTime(item: unknown, metadata: Record<string, string>): string | null {
+  const fromItem = (item as { properties?: { datetime?: unknown } } | undefined)?.properties?.datetime;
+  if (typeof fromItem === 'string' && !Number.isNaN(Date.parse(fromItem))) return fromItem;
+  const m = /^(\d{4}):(\d{2}):(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(metadata.TIFFTAG_DATETIME ?? '');
+  return m ? `${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6]}Z` : null;
 }

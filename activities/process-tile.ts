@@ -93,7 +93,7 @@ async function fetchBlocks(source: ByteSource, image: TiffImage, window: { x: nu
     while (j < wanted.length && wanted[j].offset === end) end += wanted[j++].length;
     const bytes = await source.fetch(wanted[i].offset, end - wanted[i].offset, { signal });
     if (bytes.byteLength < end - wanted[i].offset) {
-      throw new TiffFormatError('OUT_OF_BOUNDS', source.url, `blocks at bytes ${wanted[i].offset}..${end} pass the end of the file (got ${bytes.byteLength} of ${end - wanted[i].offset} bytes)`);
+      throw new TiffFormatError('OUT_OF_BOUNDS', source.url, `blocks at bytes ${wanted[i].offset}..${end} lie past the end of the file (got ${bytes.byteLength} of ${end - wanted[i].offset} bytes)`);
     }
     for (let k = i; k < j; k++) {
       const w = wanted[k];

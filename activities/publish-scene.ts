@@ -22,10 +22,12 @@ export function createPublishScene(deps: ActivityDeps) {
   return async function publishScene({ plan, outputs, summary }: { plan: ScenePlan; outputs: OutputFile[]; summary: SceneSummary }): Promise<OutputFile[]> {
     const log = activityLogger(deps.logger, { scene: plan.sceneId });
     const bbox = sceneBbox(plan);
+    const createdAt = new Date().toISOString();
     const gt = plan.geoTransform;
     const item = buildOutputItem({
       sceneId: plan.sceneId,
-      datetime: null,
+      // Without an acquisition time in the input, the item is stamped with the processing time and says so.
+      datetime: plan.datetime ?? createdAt,
       // STAC bboxes are WGS84 longitude/latitude; only a geographic input gives one without reprojection.
       bbox: plan.epsg === 4326 && bbox ? bbox : null,
       epsg: plan.epsg ?? undefined,
@@ -34,6 +36,7 @@ export function createPublishScene(deps: ActivityDeps) {
       sourceHref: plan.inputUri,
       properties: {
         'tessera:sensor': plan.sensorName,
+        'tessera:datetime_source': plan.datetime ? 'input' : 'processing',
         'tessera:bands': plan.bands,
         'tessera:bloom_fraction': summary.bloomFraction,
         'tessera:water_pixels': summary.waterPixels,
@@ -65,7 +68,7 @@ export function createPublishScene(deps: ActivityDeps) {
       parameters: { products: plan.products, bands: plan.bands, tileSizePx: plan.tileSizePx, previewFactor: plan.previewFactor, paramsHash: plan.paramsHash },
       codeVersion: deps.codeVersion,
       outputs: [...outputs, stac].map((o) => ({ uri: o.uri, sizeBytes: o.sizeBytes, sha256: o.sha256, role: o.role })),
-      createdAt: new Date().toISOString(),
+      createdAt,
     });
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
     const mUri = manifestUri(plan.outUri, plan.sceneId);

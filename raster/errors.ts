@@ -75,4 +75,7 @@ export const RASTER_ERROR_TYPES = [
   'RasterLimitError',
   'BandMatchError',
   'ExpressionError',
+  'StatsTableError',
+  'StacInputError',
+  'PreviewInputError',
 ] as const;

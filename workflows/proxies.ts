@@ -2,25 +2,8 @@ import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { SceneActivities } from './scene-dag';
 
 /**
- * Error types that retrying cannot fix: bad input files, impossible band matches, bad URIs, missing buckets.
- * Activities already throw these as non-retryable ApplicationFailures; listing them here also covers errors
- * that reach the SDK unwrapped.
- */
-const NON_RETRYABLE = [
-  'RasterError',
-  'TiffFormatError',
-  'UnsupportedFormatError',
-  'RasterLimitError',
-  'BandMatchError',
-  'ExpressionError',
-  'InvalidUriError',
-  'BucketNotFoundError',
-  'ObjectNotFoundError',
-  'InputError',
-];
-
-/**
- * Transient faults (object store down, worker killed) are retried with backoff up to a minute apart, for up to
+ * Bad input (unreadable file, impossible band match, bad URI, missing bucket) arrives as a non-retryable
+ * ApplicationFailure from activities/failures.ts and fails the run at once. Transient faults (object store down, worker killed) are retried with backoff up to a minute apart, for up to
  * 12 attempts (about 8 minutes), which rides out restarts of MinIO or the Temporal server.
  */
 const retry: RetryPolicy = {
@@ -28,7 +11,6 @@ const retry: RetryPolicy = {
   backoffCoefficient: 2,
   maximumInterval: '60s',
   maximumAttempts: 12,
-  nonRetryableErrorTypes: NON_RETRYABLE,
 };
 
 /**

@@ -42,6 +42,8 @@ export interface ScenePlan {
   inputUri: string;
   inputSizeBytes: number;
   sensorName: string;
+  /** Acquisition time from the input's STAC item or TIFF metadata (RFC 3339), null when the input has none. */
+  datetime: string | null;
   width: number;
   height: number;
   bandCount: number;

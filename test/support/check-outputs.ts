@@ -1,0 +1,82 @@
+/**
+ * Checks a finished scene's outputs against independent oracles: GDAL's COG validator and reader, the numpy
+ * reference of the product definitions, DuckDB for the Parquet tables, and sha256 of every object for the manifest.
+ * Shared by the in-process and the Temporal + MinIO tests; `localPath` maps an output URI to a local copy.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import type { SceneResult } from '../../workflows/types';
+import { gdalReadBand, habReference, maxAbsDiff, validateCog } from './gdal-oracle';
+
+export interface CheckOptions {
+  result: SceneResult;
+  inputPath: string;
+  localPath: (uri: string) => string;
+  /** Local directory holding the copy of `<out>/tables/tile_stats`. */
+  tableRoot: string;
+  tmpDir: string;
+  tiles: number;
+}
+
+export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
+  const manifest = JSON.parse(await readFile(o.localPath(o.result.manifest), 'utf8'));
+  const bands = manifest.parameters.bands as Record<string, { index: number }>;
+
+  // Every object the manifest lists exists with the size and sha256 it records.
+  for (const entry of manifest.outputs as Array<{ uri: string; sizeBytes: number; sha256: string }>) {
+    const bytes = await readFile(o.localPath(entry.uri));
+    assert.equal(bytes.byteLength, entry.sizeBytes, `size of ${entry.uri}`);
+    assert.equal(createHash('sha256').update(new Uint8Array(bytes)).digest('hex'), entry.sha256, `sha256 of ${entry.uri}`);
+  }
+  const listed = new Set((manifest.outputs as Array<{ uri: string }>).map((e) => e.uri));
+  for (const uri of [...Object.values(o.result.cogs), ...o.result.parquet, ...Object.values(o.result.previews), o.result.stac]) {
+    assert.ok(listed.has(uri), `manifest lists ${uri}`);
+  }
+
+  // The STAC item links every output.
+  const item = JSON.parse(await readFile(o.localPath(o.result.stac), 'utf8'));
+  assert.equal(item.type, 'Feature');
+  const hrefs = new Set(Object.values(item.assets as Record<string, { href: string }>).map((a) => a.href));
+  for (const uri of [...Object.values(o.result.cogs), ...o.result.parquet, ...Object.values(o.result.previews)]) {
+    assert.ok(hrefs.has(uri), `STAC item links ${uri}`);
+  }
+
+  // COGs: valid for GDAL, and pixel values equal to the numpy reference.
+  const ref = await habReference(o.inputPath, { g: bands.g.index, n: bands.n.index, re: (bands.re ?? bands.g).index, r: (bands.r ?? bands.n).index }, o.tmpDir);
+  for (const [product, uri] of Object.entries(o.result.cogs)) {
+    const path = o.localPath(uri);
+    const v = await validateCog(path);
+    assert.ok(v.ok, `${product} COG is valid:\n${v.output}`);
+    const band = await gdalReadBand(path, o.tmpDir);
+    assert.equal(band.width, ref.summary.width);
+    assert.equal(band.height, ref.summary.height);
+    assert.ok(band.overviews > 0 || Math.max(band.width, band.height) <= 512, `${product} has overviews`);
+    if (product === 'water') {
+      assert.deepEqual(new Uint8Array(band.bytes), ref.water, 'water mask equals the reference');
+    } else {
+      const ours = new Float32Array(band.bytes.buffer, band.bytes.byteOffset, band.bytes.byteLength / 4);
+      const diff = maxAbsDiff(ours, ref[product as 'ndwi' | 'ndci' | 'ndvi']);
+      assert.ok(diff <= 1e-6, `${product} differs from numpy by ${diff}`);
+    }
+  }
+  if (o.result.cogs.ndci) {
+    assert.ok(ref.summary.bloom > 0, 'the test scene has bloom pixels');
+    assert.equal(o.result.summary.bloomPixels, ref.summary.bloom, 'bloom pixel count');
+  }
+
+  // Parquet: one row per tile and product, partition columns from the hive path.
+  const db = await DuckDBInstance.create(':memory:');
+  const con = await db.connect();
+  const reader = await con.runAndReadAll(
+    `SELECT scene, product, count(*)::INTEGER AS n, sum(valid_count)::BIGINT AS valid FROM read_parquet('${o.tableRoot}/**/*.parquet', hive_partitioning = true) WHERE scene = '${o.result.sceneId}' GROUP BY ALL ORDER BY product`,
+  );
+  const rows = reader.getRowObjects() as Array<{ scene: string; product: string; n: number; valid: bigint }>;
+  const cogProducts = Object.keys(o.result.cogs).sort();
+  assert.deepEqual(rows.map((r) => r.product), cogProducts);
+  for (const r of rows) assert.equal(r.n, o.tiles, `${r.product}: one row per tile`);
+  const water = rows.find((r) => r.product === 'water');
+  if (water) assert.equal(Number(water.valid), ref.summary.valid, 'valid pixels in the water table');
+  con.closeSync?.();
+}
