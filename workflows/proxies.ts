@@ -3,8 +3,9 @@ import type { SceneActivities } from './scene-dag';
 
 /**
  * Bad input (unreadable file, impossible band match, bad URI, missing bucket) arrives as a non-retryable
- * ApplicationFailure from activities/failures.ts and fails the run at once. Transient faults (object store down, worker killed) are retried with backoff up to a minute apart, for up to
- * 12 attempts (about 8 minutes), which rides out restarts of MinIO or the Temporal server.
+ * ApplicationFailure from activities/failures.ts and fails the run at once. Transient faults (object store
+ * down, worker killed) are retried with backoff up to a minute apart, for up to 12 attempts (about 8 minutes),
+ * which rides out restarts of MinIO or the Temporal server.
  */
 const retry: RetryPolicy = {
   initialInterval: '1s',
