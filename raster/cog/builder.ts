@@ -9,9 +9,6 @@
  * Encoded overview tiles stay in memory until finish() (about a third of the base size, compressed); base tiles
  * can be handed over as TileRefs that are only loaded during finish(), in output order.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
 import { RasterError } from '../errors';
 import { allocSamples, type BandInfo, type GeoReference, type SampleType, type TypedArray } from '../types';
 import { ifdTags } from './cog-tags';
@@ -19,6 +16,8 @@ import { buildCogLayout, cogFileSize, CLASSIC_MAX_OFFSET, type LevelTags } from 
 import { downsample2x } from './overview';
 import type { CogProfile } from './profiles';
 import { encodeTile, prepareTileEncoding, resolveTileEncoding, type TileEncoding } from './tile-codec';
+
+export { writeCogFile } from './cog-file';
 
 export interface CogSpec {
   width: number;
@@ -356,41 +355,4 @@ function trailer(bytes: Uint8Array): Uint8Array {
   const n = Math.min(4, bytes.byteLength);
   b.set(bytes.subarray(bytes.byteLength - n), 4 - n);
   return b;
-}
-
-/**
- * Writes the COG to `path` through a temporary file in the same directory, renamed into place at the end, so the
- * final name never holds a partial file. The temporary file is removed on failure.
- */
-export async function writeCogFile(path: string, builder: CogBuilder): Promise<{ sizeBytes: number }> {
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await open(tmp, 'w');
-  let closed = false;
-  try {
-    // Coalesce small chunks (leaders, trailers, small tiles) into fewer writes.
-    const FLUSH_BYTES = 4 << 20;
-    let queue: Uint8Array[] = [];
-    let queued = 0;
-    const flush = async (): Promise<void> => {
-      if (queue.length === 0) return;
-      const chunks = queue;
-      queue = [];
-      queued = 0;
-      await fh.writev(chunks);
-    };
-    const result = await builder.finish(async (chunk) => {
-      queue.push(chunk);
-      queued += chunk.byteLength;
-      if (queued >= FLUSH_BYTES || queue.length >= 512) await flush();
-    });
-    await flush();
-    await fh.close();
-    closed = true;
-    await rename(tmp, path);
-    return result;
-  } catch (err) {
-    if (!closed) await fh.close().catch(() => undefined);
-    await unlink(tmp).catch(() => undefined);
-    throw err;
-  }
 }

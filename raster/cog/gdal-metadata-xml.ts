@@ -26,7 +26,8 @@ export function buildGdalMetadataXml(bands: readonly BandInfo[], dataset: Readon
   const item = (name: string, value: string, sample?: number, role?: string): void => {
     const s = sample === undefined ? '' : ` sample="${sample}"`;
     const r = role === undefined ? '' : ` role="${role}"`;
-    lines.push(`  <Item name="${escapeXml(name)}"${s}${r}>${escapeXml(value)}</Item>`);
+    // GDAL escapes item values twice (CPLEscapeString, then the XML serialiser) and unescapes twice on read.
+    lines.push(`  <Item name="${escapeXml(name)}"${s}${r}>${escapeXml(escapeXml(value))}</Item>`);
   };
   for (const [k, v] of Object.entries(dataset)) item(k, v);
   bands.forEach((b, i) => {
