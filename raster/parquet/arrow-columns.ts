@@ -1,6 +1,7 @@
 /**
  * Arrow column builders for the Parquet writers. Columns are built straight from typed arrays (one pass, no
- * per-value Builder calls) because the stats table of a large scene has ~10^5 rows and the bench has 10^6.
+ * per-value Builder calls, no copy for non-null columns), so building is a small part of a write: ~35-70 ms of
+ * ~0.3-2.2 s for 10^6 rows x 5 columns in bench/parquet.bench.ts.
  */
 import { Field, Float64, Int32, makeData, RecordBatch, Schema, Struct, Table, type Data } from 'apache-arrow';
 import { RasterError } from '../errors';
@@ -17,9 +18,15 @@ export function int32Column(name: string, values: Int32Array): NamedColumn {
   return { name, nullable: false, data: makeData({ type: new Int32(), length: values.length, nullCount: 0, data: values }) };
 }
 
+/** A non-null Float64 column over `values` (no copy). */
+export function float64Column(name: string, values: Float64Array): NamedColumn {
+  return { name, nullable: false, data: makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values }) };
+}
+
 /**
- * A Float64 column in which `null` and NaN become nulls. NaN is folded into null on purpose: engines treat NaN
- * as a value (DuckDB sorts it above +Inf and `avg()` returns NaN), while "no statistic" must be skipped.
+ * A nullable (Parquet OPTIONAL) Float64 column in which `null` and NaN become nulls. NaN is folded into null on
+ * purpose: engines treat NaN as a value (DuckDB sorts it above +Inf and `avg()` returns NaN), while "no statistic"
+ * must be skipped.
  */
 export function nullableFloat64Column(name: string, values: ArrayLike<number | null>): NamedColumn {
   const n = values.length;
@@ -47,7 +54,7 @@ export function nullableFloat64Column(name: string, values: ArrayLike<number | n
 }
 
 /** One Arrow table (one record batch) from equal-length columns; the schema keeps each column's nullability. */
-export function columnsToTable(columns: NamedColumn[], metadata?: Map<string, string>): Table {
+export function columnsToTable(columns: NamedColumn[]): Table {
   const length = columns.length === 0 ? 0 : columns[0].data.length;
   for (const c of columns) {
     if (c.data.length !== length) {
@@ -55,7 +62,7 @@ export function columnsToTable(columns: NamedColumn[], metadata?: Map<string, st
     }
   }
   const fields = columns.map((c) => new Field(c.name, c.data.type, c.nullable));
-  const schema = new Schema(fields, metadata);
+  const schema = new Schema(fields);
   const struct = makeData({
     type: new Struct(fields),
     length,
@@ -63,9 +70,4 @@ export function columnsToTable(columns: NamedColumn[], metadata?: Map<string, st
     children: columns.map((c) => c.data),
   });
   return new Table(schema, new RecordBatch(schema, struct));
-}
-
-/** A non-null Float64 column over `values` (no copy). */
-export function float64Column(name: string, values: Float64Array): NamedColumn {
-  return { name, nullable: false, data: makeData({ type: new Float64(), length: values.length, nullCount: 0, data: values }) };
 }
