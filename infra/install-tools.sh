@@ -23,6 +23,7 @@ readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$ROOT/.tools}"
+[[ $TOOLS_DIR == /* ]] || TOOLS_DIR="$PWD/$TOOLS_DIR"
 BIN_DIR="$TOOLS_DIR/bin"
 VENV_DIR="$TOOLS_DIR/venv"
 LOG_DIR="$TOOLS_DIR/log"

@@ -40,6 +40,11 @@ export interface TemporalConfig {
   /** Task queue of Tessera's workflows. Env TESSERA_TASK_QUEUE. @default 'tessera' */
   taskQueue: string;
   /**
+   * Base URL of the Temporal Web UI, for links printed by the CLI. Env TEMPORAL_UI_URL.
+   * @default http://<host of address>:<port + 1000> (where `temporal server start-dev` serves it)
+   */
+  uiUrl: string;
+  /**
    * TLS settings; undefined means plaintext. Turned on by TEMPORAL_TLS=true, by any TEMPORAL_TLS_* path, or by
    * an API key (TEMPORAL_TLS=false keeps it off even then).
    * @default undefined (plaintext), or {} when an API key is set
@@ -164,9 +169,12 @@ export function loadConfig(
     address: pick(ot, 'address', r.str('TEMPORAL_ADDRESS')) ?? '127.0.0.1:7233',
     namespace: pick(ot, 'namespace', r.str('TEMPORAL_NAMESPACE')) ?? 'default',
     taskQueue: pick(ot, 'taskQueue', r.str('TESSERA_TASK_QUEUE')) ?? 'tessera',
+    uiUrl: '',
     tls,
     apiKey,
   });
+
+  temporal.uiUrl = pick(ot, 'uiUrl', r.str('TEMPORAL_UI_URL')) ?? defaultUiUrl(temporal.address);
 
   // s3
   const os3 = overrides.s3 ?? {};
@@ -184,7 +192,10 @@ export function loadConfig(
     pick(ow, 'threads', r.int('TESSERA_THREADS', 'worker.threads', 1, MAX_THREADS)) ?? ctx.cpus ?? availableParallelism();
   const worker: WorkerConfig = {
     threads,
-    concurrency: pick(ow, 'concurrency', r.int('TESSERA_CONCURRENCY', 'worker.concurrency', 1, MAX_CONCURRENCY)) ?? threads,
+    // A bad `threads` is reported once, not again through the concurrency it would default.
+    concurrency:
+      pick(ow, 'concurrency', r.int('TESSERA_CONCURRENCY', 'worker.concurrency', 1, MAX_CONCURRENCY)) ??
+      (isIntIn(threads, 1, MAX_THREADS) ? threads : 1),
   };
 
   // output
@@ -222,6 +233,7 @@ function validate(c: Config, o: ConfigOverrides, issues: ConfigIssue[]): void {
   if (!m) bad('temporal.address', `expected host:port, got ${JSON.stringify(t.address)}`);
   else if (m[2] !== undefined && (Number(m[2]) < 1 || Number(m[2]) > 65535)) bad('temporal.address', `port ${m[2]} is out of range 1-65535`);
   if (!isName(t.namespace)) bad('temporal.namespace', `expected a non-empty name without spaces, got ${JSON.stringify(t.namespace)}`);
+  if (!isHttpUrl(t.uiUrl)) bad('temporal.uiUrl', `expected an http(s) URL, got ${JSON.stringify(t.uiUrl)}`);
   if (!isName(t.taskQueue)) bad('temporal.taskQueue', `expected a non-empty name without spaces, got ${JSON.stringify(t.taskQueue)}`);
   if (t.apiKey !== undefined && (typeof t.apiKey !== 'string' || t.apiKey.length === 0)) {
     bad('temporal.apiKey', 'must be a non-empty string when set (value not shown)');
@@ -271,6 +283,7 @@ const FIELDS: readonly FieldDoc[] = [
   { key: 'temporal.address', env: 'TEMPORAL_ADDRESS', default: '127.0.0.1:7233', description: 'Temporal frontend host:port', get: (c) => c.temporal.address },
   { key: 'temporal.namespace', env: 'TEMPORAL_NAMESPACE', default: 'default', description: 'Temporal namespace', get: (c) => c.temporal.namespace },
   { key: 'temporal.taskQueue', env: 'TESSERA_TASK_QUEUE', default: 'tessera', description: 'task queue of Tessera workflows', get: (c) => c.temporal.taskQueue },
+  { key: 'temporal.uiUrl', env: 'TEMPORAL_UI_URL', default: 'http://<address host>:<port+1000>', description: 'Temporal Web UI base URL (links)', get: (c) => c.temporal.uiUrl },
   { key: 'temporal.tls', env: 'TEMPORAL_TLS', default: 'off (on with an API key or any TLS path)', description: 'TLS to the Temporal server', get: (c) => (c.temporal.tls ? 'on' : 'off') },
   { key: 'temporal.tls.serverName', env: 'TEMPORAL_TLS_SERVER_NAME', default: 'host of the address', description: 'TLS server name (SNI) override', get: (c) => c.temporal.tls?.serverName },
   { key: 'temporal.tls.serverRootCaPath', env: 'TEMPORAL_TLS_SERVER_CA_CERT_PATH', default: 'system roots', description: 'server root CA, PEM file', get: (c) => c.temporal.tls?.serverRootCaPath },
@@ -343,6 +356,14 @@ class EnvReader {
     this.issues.push({ key, env: name, message: `expected one of ${allowed.join(', ')}, got ${JSON.stringify(this.str(name))}` });
     return undefined;
   }
+}
+
+/** The dev server serves its UI on the frontend port + 1000 (7233 -> 8233). */
+function defaultUiUrl(address: unknown): string {
+  const m = typeof address === 'string' ? ADDRESS_RE.exec(address) : null;
+  if (!m) return 'http://127.0.0.1:8233';
+  const port = m[2] !== undefined ? Number(m[2]) : 7233;
+  return `http://${m[1]}:${Math.min(port + 1000, 65535)}`;
 }
 
 function pick<T extends object, K extends keyof T>(obj: T, key: K, fallback: T[K] | undefined): T[K] | undefined {

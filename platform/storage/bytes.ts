@@ -1,8 +1,10 @@
 /** Byte helpers shared by the store backends. */
 
-/** UTF-8 bytes of a string body; byte arrays are returned as they are. */
-export function toBytes(body: Uint8Array | string): Uint8Array {
-  return typeof body === 'string' ? new TextEncoder().encode(body) : body;
+/** UTF-8 bytes of a string; a Uint8Array as it is; any other view (Buffer, DataView...) as bytes, not copied. */
+export function toBytes(body: ArrayBufferView | string): Uint8Array {
+  if (typeof body === 'string') return new TextEncoder().encode(body);
+  if (body instanceof Uint8Array) return body;
+  return new Uint8Array(body.buffer, body.byteOffset, body.byteLength);
 }
 
 /** One array holding `chunks` back to back. */

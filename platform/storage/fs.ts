@@ -46,7 +46,7 @@ export class FsObjectStore implements ObjectStore {
     }
   }
 
-  async put(uri: string, body: Uint8Array | string): Promise<ObjectInfo> {
+  async put(uri: string, body: ArrayBufferView | string): Promise<ObjectInfo> {
     const writer = await this.createWriter(uri);
     try {
       await writer.write(toBytes(body));
@@ -134,8 +134,9 @@ class FsWriter implements ObjectWriter {
     private fh: FileHandle | undefined,
   ) {}
 
-  async write(chunk: Uint8Array): Promise<void> {
+  async write(view: ArrayBufferView): Promise<void> {
     const fh = this.open();
+    const chunk = toBytes(view);
     // Explicit positions keep chunks in call order even if a caller does not await each write.
     const at = this.position;
     this.position += chunk.byteLength;

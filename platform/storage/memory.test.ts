@@ -18,6 +18,17 @@ describe('MemoryObjectStore', () => {
     assert.deepEqual(await s.get('memory://m/k'), new Uint8Array([1, 2, 3]));
   });
 
+  it('accepts Buffers and other views as bodies and chunks', async () => {
+    const s = new MemoryObjectStore();
+    await s.put('memory://m/buf', Buffer.from('buffer'));
+    const w = await s.createWriter('memory://m/view');
+    await w.write(new DataView(new Uint8Array([7, 8, 9]).buffer, 1, 2));
+    await w.write(new Uint16Array([0x0201]));
+    await w.commit();
+    assert.equal(new TextDecoder().decode(await s.get('memory://m/buf')), 'buffer');
+    assert.deepEqual(await s.get('memory://m/view'), new Uint8Array([8, 9, 1, 2]));
+  });
+
   it('keeps the content type', async () => {
     const s = new MemoryObjectStore();
     await s.put('memory://m/a.tif', 'x', { contentType: 'image/tiff' });

@@ -69,7 +69,7 @@ export class MemoryObjectStore implements ObjectStore {
     return this.objects.get(this.canonical(uri))?.contentType;
   }
 
-  async put(uri: string, body: Uint8Array | string, opts?: PutOptions): Promise<ObjectInfo> {
+  async put(uri: string, body: ArrayBufferView | string, opts?: PutOptions): Promise<ObjectInfo> {
     const key = this.canonical(uri, true);
     const bytes = toBytes(body).slice();
     this.objects.set(key, { bytes, contentType: opts?.contentType });
@@ -85,7 +85,7 @@ export class MemoryObjectStore implements ObjectStore {
     return {
       write: async (chunk) => {
         if (!chunks) closed();
-        chunks!.push(chunk.slice());
+        chunks!.push(toBytes(chunk).slice());
       },
       commit: async () => {
         if (!chunks) closed();

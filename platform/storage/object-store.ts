@@ -27,7 +27,7 @@ export interface CountingByteSource extends ByteSource {
 /** A streaming write. Nothing is visible under the URI before `commit()` resolves. */
 export interface ObjectWriter {
   /** Appends bytes. Do not reuse `chunk` until the returned promise resolves. */
-  write(chunk: Uint8Array): Promise<void>;
+  write(chunk: ArrayBufferView): Promise<void>;
   /** Publishes the object atomically. The writer cannot be used afterwards. */
   commit(): Promise<ObjectInfo>;
   /** Discards everything written; safe to call more than once, and after a failed write or commit. */
@@ -47,7 +47,7 @@ export interface ObjectStore {
   /** Size of an object, or `undefined` if it does not exist. */
   head(uri: string): Promise<ObjectInfo | undefined>;
   /** Writes a whole object atomically, replacing any previous one. Strings are written as UTF-8. */
-  put(uri: string, body: Uint8Array | string, opts?: PutOptions): Promise<ObjectInfo>;
+  put(uri: string, body: ArrayBufferView | string, opts?: PutOptions): Promise<ObjectInfo>;
   /** Starts a streaming, atomic write (see ObjectWriter). */
   createWriter(uri: string, opts?: PutOptions): Promise<ObjectWriter>;
   /** Every object under a prefix URI, recursively, in key order. */

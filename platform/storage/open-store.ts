@@ -50,7 +50,7 @@ export class StoreRouter implements ObjectStore {
   head(uri: string): Promise<ObjectInfo | undefined> {
     return this.storeFor(uri).head(uri);
   }
-  put(uri: string, body: Uint8Array | string, opts?: PutOptions): Promise<ObjectInfo> {
+  put(uri: string, body: ArrayBufferView | string, opts?: PutOptions): Promise<ObjectInfo> {
     return this.storeFor(uri).put(uri, body, opts);
   }
   createWriter(uri: string, opts?: PutOptions): Promise<ObjectWriter> {
@@ -68,6 +68,7 @@ export class StoreRouter implements ObjectStore {
 
   /** Releases the S3 clients this router's cache created. */
   async close(): Promise<void> {
+    this.s3 = undefined;
     await this.clients.close();
   }
 
@@ -79,7 +80,7 @@ export class StoreRouter implements ObjectStore {
         return this.memory;
       case 's3': {
         const options: S3ClientOptions = { ...this.config.s3, ...this.opts.s3 };
-        this.s3 ??= new S3ObjectStore({ ...options, client: this.clients.get(options), partSizeBytes: this.opts.s3PartSizeBytes });
+        this.s3 ??= new S3ObjectStore({ ...options, client: () => this.clients.get(options), partSizeBytes: this.opts.s3PartSizeBytes });
         return this.s3;
       }
     }

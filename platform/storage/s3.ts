@@ -44,8 +44,11 @@ export interface S3ClientOptions extends S3Config {
 }
 
 export interface S3StoreOptions extends S3ClientOptions {
-  /** Reuse a client (the store router shares one per endpoint); created from the options otherwise. */
-  client?: Promise<S3Client>;
+  /**
+   * Supplies the client on first use (the store router shares one per endpoint).
+   * @default a new client from these options
+   */
+  client?: () => Promise<S3Client>;
   /**
    * Multipart part size. S3 requires >= 5 MiB for every part but the last and allows 10,000 parts, so the
    * default caps one streamed object at 80 GiB.
@@ -88,15 +91,15 @@ export async function createS3Client(opts: S3ClientOptions): Promise<S3Client> {
 }
 
 export class S3ObjectStore implements ObjectStore {
-  private readonly client: Promise<S3Client>;
+  private clientPromise?: Promise<S3Client>;
+  private readonly clientFactory: () => Promise<S3Client>;
   private readonly partSizeBytes: number;
   /** Buckets seen to exist, so a 404 from HeadObject needs one HeadBucket at most per bucket. */
   private readonly knownBuckets = new Set<string>();
 
   constructor(opts: S3StoreOptions) {
-    this.client = opts.client ?? createS3Client(opts);
-    // Failures surface on first use, where they can be mapped; avoid an unhandled rejection meanwhile.
-    this.client.catch(() => undefined);
+    // Nothing is created (and the SDK not loaded) before the first request.
+    this.clientFactory = opts.client ?? (() => createS3Client(opts));
     this.partSizeBytes = opts.partSizeBytes ?? DEFAULT_PART_BYTES;
     if (!Number.isInteger(this.partSizeBytes) || this.partSizeBytes < MIN_PART_BYTES) {
       throw new RangeError(`partSizeBytes must be an integer >= ${MIN_PART_BYTES}, got ${this.partSizeBytes}`);
@@ -131,7 +134,7 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  async put(uri: string, body: Uint8Array | string, opts?: PutOptions): Promise<ObjectInfo> {
+  async put(uri: string, body: ArrayBufferView | string, opts?: PutOptions): Promise<ObjectInfo> {
     const { bucket, key, uri: u } = this.location(uri, true);
     const bytes = toBytes(body);
     await this.call(u, bucket, (c, s) =>
@@ -201,13 +204,16 @@ export class S3ObjectStore implements ObjectStore {
 
   /** Releases the client's sockets. The store cannot be used afterwards. */
   async close(): Promise<void> {
-    (await this.client.catch(() => undefined))?.destroy();
+    const client = this.clientPromise;
+    this.clientPromise = undefined;
+    (await client?.catch(() => undefined))?.destroy();
   }
 
   /** Runs one SDK call with the client and module, mapping errors to storage errors. @internal */
   async call<T>(uri: string, bucket: string, fn: (client: S3Client, s: Sdk) => Promise<T>): Promise<T> {
     try {
-      const [client, s] = await Promise.all([this.client, sdk()]);
+      this.clientPromise ??= this.clientFactory();
+      const [client, s] = await Promise.all([this.clientPromise, sdk()]);
       const out = await fn(client, s);
       this.knownBuckets.add(bucket);
       return out;
@@ -301,10 +307,10 @@ class S3Writer implements ObjectWriter {
     private readonly contentType: string | undefined,
   ) {}
 
-  async write(chunk: Uint8Array): Promise<void> {
+  async write(chunk: ArrayBufferView): Promise<void> {
     this.assertOpen();
     // Copy: the chunk is kept after write() resolves, and the caller may reuse its buffer by then.
-    const copy = chunk.slice();
+    const copy = toBytes(chunk).slice();
     this.totalBytes += copy.byteLength;
     await this.enqueue(async () => {
       this.chunks.push(copy);
