@@ -36,7 +36,7 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
   const inLength = input.length;
 
   let ip = 0; // next input byte
-  let acc = 0; // bit accumulator; only its low `nbits` bits are pending
+  let acc = 0; // bit accumulator; only its low `nbits` bits are pending (higher bits are stale)
   let nbits = 0;
   let width = 9;
   let mask = 511;
@@ -46,39 +46,53 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
   let prevLength = 0;
 
   while (pos < outSize) {
-    // Refill: at most 12 + 7 bits are ever pending, so a 32-bit accumulator never loses wanted bits.
-    while (nbits < width) {
-      if (ip >= inLength) return out.subarray(0, pos);
-      acc = (acc << 8) | input[ip++];
-      nbits += 8;
+    // Refill two bytes at a time: with at most 11 bits pending, 27 fit in the 32-bit accumulator, and one
+    // refill always covers a 12-bit code.
+    if (nbits < width) {
+      if (ip + 1 < inLength) {
+        acc = (acc << 16) | (input[ip] << 8) | input[ip + 1];
+        ip += 2;
+        nbits += 16;
+      } else if (ip < inLength) {
+        acc = (acc << 8) | input[ip++];
+        nbits += 8;
+        if (nbits < width) break;
+      } else {
+        break;
+      }
     }
     nbits -= width;
     const code = (acc >>> nbits) & mask;
-
-    if (code === CLEAR) {
-      width = 9;
-      mask = 511;
-      next = FIRST_FREE;
-      prevOffset = -1;
-      continue;
-    }
-    if (code === EOI) break;
 
     let length: number;
     if (code < 256) {
       out[pos] = code;
       length = 1;
-    } else {
-      if (code > next || prevOffset < 0 || (code === next && next >= MAX_CODES)) {
+    } else if (code >= FIRST_FREE) {
+      let src: number;
+      if (code < next) {
+        src = entryOffset[code];
+        length = entryLength[code];
+      } else if (code === next && prevOffset >= 0 && next < MAX_CODES) {
+        // KwKwK: the entry being defined is prev + prev[0]; the overlapping forward copy produces it,
+        // because it reads bytes it has just written.
+        src = prevOffset;
+        length = prevLength + 1;
+      } else {
         throw new LzwStreamError(`LZW code ${code} is not in the table (next free ${next}) at input byte ${ip}`);
       }
-      // code === next is the KwKwK case: the entry being defined is prev + prev[0], which the overlapping
-      // forward copy below produces by itself, because it reads bytes it has just written.
-      const src = code === next ? prevOffset : entryOffset[code];
-      length = code === next ? prevLength + 1 : entryLength[code];
       let end = pos + length;
       if (end > outSize) end = outSize;
-      for (let s = src, d = pos; d < end; ) out[d++] = out[s++];
+      out[pos] = out[src];
+      for (let d = pos + 1, s = src + 1; d < end; ) out[d++] = out[s++];
+    } else if (code === CLEAR) {
+      width = 9;
+      mask = 511;
+      next = FIRST_FREE;
+      prevOffset = -1;
+      continue;
+    } else {
+      break; // EOI
     }
 
     if (prevOffset >= 0 && next < MAX_CODES) {

@@ -3,7 +3,7 @@
  * and the simple `decompress()` of @bokuweb/zstd-wasm then guesses a 1 MiB output and fails on bigger tiles.
  * We know the decoded size of every block, so we call ZSTD_decompress with that capacity ourselves.
  */
-import { Module } from '@bokuweb/zstd-wasm/dist/common/module';
+import { dirname, join } from 'node:path';
 import { initZstd } from './zstd-wasm';
 
 interface ZstdModule {
@@ -19,7 +19,10 @@ let wasm: ZstdModule | undefined;
 /** Instantiates the WASM module (once per thread). */
 export async function initZstdDecoder(): Promise<void> {
   await initZstd();
-  wasm = Module as ZstdModule;
+  // The package's "exports" hide its Emscripten module; loading the file by absolute path yields the same
+  // (cached) instance that initZstd() just instantiated.
+  const entry = require.resolve('@bokuweb/zstd-wasm');
+  wasm = (require(join(dirname(entry), 'module.js')) as { Module: ZstdModule }).Module;
 }
 
 /**

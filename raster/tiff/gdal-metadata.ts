@@ -33,7 +33,8 @@ export function parseGdalMetadata(xml: string): GdalMetadata {
     for (const a of m[1].matchAll(ATTR)) attrs[a[1]] = decodeEntities(a[2] ?? a[3] ?? '');
     const name = attrs.name;
     if (name === undefined || (attrs.domain !== undefined && attrs.domain !== '')) continue;
-    const value = decodeEntities(m[2] ?? '');
+    // GDAL escapes item values twice (CPLEscapeString, then the XML writer) and unescapes twice on read.
+    const value = decodeEntities(decodeEntities(m[2] ?? ''));
     if (attrs.sample === undefined) {
       out.dataset[name] = value;
       continue;
