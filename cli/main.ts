@@ -28,6 +28,12 @@ Run "tessera <command> --help" for a command's options. Configuration comes from
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const verbose = rest.includes('--verbose') || rest.includes('-v');
+  // Node prints process warnings (e.g. the AWS SDK's notice about future Node versions) on stderr, where a
+  // failure must be one line; show them only with --verbose.
+  process.removeAllListeners('warning');
+  process.on('warning', (w) => {
+    if (verbose) print.err(`warning: ${w.name}: ${w.message}`);
+  });
   try {
     if (!command || command === '--help' || command === '-h' || command === 'help') {
       print.out(HELP);

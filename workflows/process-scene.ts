@@ -13,7 +13,16 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
   let progress: SceneProgress = { sceneId: input.sceneId ?? null, stage: 'plan', tilesDone: 0, tilesTotal: 0, products: {} };
   setHandler(progressQuery, () => progress);
 
-  const acts: SceneActivities = { ...metadataActivities, ...tileActivities, ...assemblyActivities };
+  // Activity proxies resolve names on property access (they cannot be spread), so pick each one.
+  const acts: SceneActivities = {
+    planScene: metadataActivities.planScene,
+    processTile: tileActivities.processTile,
+    assembleCog: assemblyActivities.assembleCog,
+    writeTileStats: assemblyActivities.writeTileStats,
+    renderPreviews: assemblyActivities.renderPreviews,
+    publishScene: metadataActivities.publishScene,
+    cleanupWork: metadataActivities.cleanupWork,
+  };
   let lastStage = '';
   let lastTilesUpserted = -1;
   return runSceneDag(acts, input, {

@@ -49,6 +49,8 @@ describe('pipeline on Temporal + MinIO', () => {
       TESSERA_THREADS: '1',
       LOG_LEVEL: 'warn',
     };
+    // The in-process store reads credentials through the AWS default chain, i.e. from this process's environment.
+    Object.assign(process.env, { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey, AWS_REGION: stack.region });
     store = createStoreRouter(loadConfig(env));
     dir = await mkdtemp(join(tmpdir(), 'tessera-it-'));
     prefix = `s3://${stack.bucket}/${id}`;

@@ -1,0 +1,79 @@
+/**
+ * Block decoding, one core: every full-resolution 512x512 block of each input file decoded by `decodeBlock`
+ * (decompress + predictor), timed per block on the main thread with the compressed bytes already in memory.
+ * The GDAL counterpart (bench/reference/gdal_decode.py) reads the same blocks of the same files with
+ * GDAL_NUM_THREADS=1, so both sides do the same work: one block in, one block of native samples out.
+ *
+ * Inputs (made by bench/run.sh from the generated scene with gdal_translate, 512 px tiles, pixel-interleaved,
+ * 31 bands): float32 LZW+predictor 3 (the scene itself), float32 DEFLATE+p3, float32 ZSTD+p3, uint16 DEFLATE+p2.
+ * Run: `node dist/bench/decode.bench.js [--reps N] FILE...`. Prints one JSON line per file.
+ */
+import { performance } from 'node:perf_hooks';
+import { decodeBlock, initCodecs } from '../raster/compression/decode-block';
+import { FileSource } from '../raster/source';
+import { Tiff } from '../raster/tiff/tiff';
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function benchFile(path: string, reps: number): Promise<Record<string, unknown>> {
+  const source = new FileSource(path);
+  try {
+    const tiff = await Tiff.open(source);
+    const image = tiff.images[0];
+    const codec = image.blockCodec();
+    const blocks: Uint8Array[] = [];
+    for (let row = 0; row < image.blocksDown; row++) {
+      for (let col = 0; col < image.blocksAcross; col++) blocks.push(await image.readBlockBytes(col, row));
+    }
+    const compressedBytes = blocks.reduce((n, b) => n + b.byteLength, 0);
+    // One untimed pass: JIT warm-up and the ZSTD WASM instance.
+    let decodedBytes = 0;
+    for (const b of blocks) decodedBytes += decodeBlock(codec, b).byteLength;
+    const perBlockMs: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      for (let i = 0; i < blocks.length; i++) {
+        performance.mark('decode:start');
+        decodeBlock(codec, blocks[i]);
+        performance.mark('decode:end');
+        perBlockMs.push(performance.measure('decode', 'decode:start', 'decode:end').duration);
+        performance.clearMarks();
+        performance.clearMeasures();
+      }
+    }
+    const ms = median(perBlockMs);
+    const blockBytes = decodedBytes / blocks.length;
+    return {
+      bench: 'decode',
+      file: path,
+      compression: codec.compression,
+      predictor: codec.predictor,
+      sampleType: codec.sampleType,
+      samplesPerPixel: codec.samplesPerPixel,
+      blocks: blocks.length,
+      reps,
+      ratio: Math.round((decodedBytes / compressedBytes) * 100) / 100,
+      msPerBlock: Math.round(ms * 100) / 100,
+      msPerBlockMin: Math.round(Math.min(...perBlockMs) * 100) / 100,
+      msPerBlockMax: Math.round(Math.max(...perBlockMs) * 100) / 100,
+      decodedMBps: Math.round(blockBytes / 1e6 / (ms / 1000)),
+    };
+  } finally {
+    await source.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const r = args.indexOf('--reps');
+  const reps = r >= 0 ? Number(args.splice(r, 2)[1]) : 3;
+  await initCodecs();
+  for (const path of args) console.log(JSON.stringify(await benchFile(path, reps)));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
