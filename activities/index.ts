@@ -11,10 +11,10 @@ import { createRenderPreviews } from './render-previews';
 import { createWriteTileStats } from './write-tile-stats';
 
 export type { ActivityDeps, TaskRunner } from './deps';
+export { InputCache } from './input-cache';
 
 /** Builds every activity of the scene workflow over one set of dependencies (see workers/main.ts). */
-export function createActivities(deps: ActivityDeps): SceneActivities {
-  const inputs = new InputCache(deps.store);
+export function createActivities(deps: ActivityDeps, inputs: InputCache = new InputCache(deps.store)): SceneActivities {
   return withFailureMapping({
     planScene: createPlanScene(deps, inputs),
     processTile: createProcessTile(deps, inputs),

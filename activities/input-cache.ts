@@ -27,4 +27,11 @@ export class InputCache {
     }
     return entry;
   }
+
+  /** Closes every cached source (at worker shutdown or the end of an in-process run). */
+  async close(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((e) => e.then((t) => t.source.close?.()).catch(() => undefined)));
+  }
 }

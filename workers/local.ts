@@ -2,7 +2,7 @@
  * Runs the scene DAG in-process, without a Temporal server: the same activities, the same thread pool, the same
  * outputs. For debugging, small jobs and benchmarks (`tessera run --local`).
  */
-import { createActivities } from '../activities';
+import { createActivities, InputCache } from '../activities';
 import type { Config } from '../platform/config';
 import type { Logger } from '../platform/logger';
 import { createStoreRouter } from '../platform/storage/open-store';
@@ -17,10 +17,13 @@ export async function runLocal(
   opts: { logger: Logger; threads?: number; onProgress?: (p: SceneProgress) => void },
 ): Promise<SceneResult> {
   const pool = new ThreadPool(opts.threads ?? config.worker.threads);
+  const store = createStoreRouter(config);
+  const inputs = new InputCache(store);
   try {
-    const activities = createActivities({ store: createStoreRouter(config), pool, logger: opts.logger, codeVersion: codeVersion() });
+    const activities = createActivities({ store, pool, logger: opts.logger, codeVersion: codeVersion() }, inputs);
     return await runSceneDag(activities, input, { onProgress: opts.onProgress ?? (() => undefined) });
   } finally {
+    await inputs.close();
     await pool.close();
   }
 }

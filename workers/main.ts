@@ -4,7 +4,7 @@
  * they share the task queue and Temporal spreads workflow and activity tasks across them.
  */
 import { NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../activities';
+import { createActivities, InputCache } from '../activities';
 import type { Config } from '../platform/config';
 import { createLogger, temporalLoggerAdapter, type Logger } from '../platform/logger';
 import { createStoreRouter } from '../platform/storage/open-store';
@@ -36,13 +36,14 @@ export async function runWorker(config: Config, opts: WorkerRunOptions = {}): Pr
   const connection = await NativeConnection.connect(await connectionOptions(config.temporal));
   const pool = new ThreadPool(threads);
   const store = createStoreRouter(config);
+  const inputs = new InputCache(store);
   try {
     const worker = await Worker.create({
       connection,
       namespace: config.temporal.namespace,
       taskQueue,
       workflowsPath: require.resolve('../workflows'),
-      activities: createActivities({ store, pool, logger, codeVersion: codeVersion() }),
+      activities: createActivities({ store, pool, logger, codeVersion: codeVersion() }, inputs),
       // One activity slot per thread keeps a worker from accepting tiles it cannot start while their
       // start-to-close clocks run; other workers pick them up instead.
       maxConcurrentActivityTaskExecutions: concurrency,
@@ -53,6 +54,7 @@ export async function runWorker(config: Config, opts: WorkerRunOptions = {}): Pr
     else await worker.run();
     logger.info('worker stopped');
   } finally {
+    await inputs.close();
     await pool.close();
     await connection.close();
   }
