@@ -37,11 +37,10 @@ case "${1:-}" in
   *) echo "install-tools: unknown option '$1' (try --help)" >&2; exit 2 ;;
 esac
 
-die() { echo "install-tools: $*" >&2; exit 1; }
-
 temporal_ok() {
-  [[ -x "$BIN_DIR/temporal" ]] &&
-    "$BIN_DIR/temporal" --version 2>/dev/null | grep -q "^temporal version ${TEMPORAL_VERSION} "
+  local version
+  [[ -x "$BIN_DIR/temporal" ]] && version="$("$BIN_DIR/temporal" --version 2>/dev/null)" &&
+    [[ $version == "temporal version ${TEMPORAL_VERSION} "* ]]
 }
 
 minio_ok() {
@@ -108,7 +107,7 @@ install_system_packages() {
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive \
     apt-get install -y -qq --no-install-recommends "${APT_PACKAGES[@]}"
-  echo "$(gdalinfo --version | cut -d, -f1)" >&3
+  gdalinfo --version | cut -d, -f1 >&3
 }
 
 install_temporal() {
@@ -128,12 +127,12 @@ install_temporal() {
 }
 
 install_minio() {
-  if minio_ok; then echo "skip (${MINIO_VERSION:0:21}…)" >&3; return; fi
+  if minio_ok; then echo "skip (${MINIO_VERSION##*-})" >&3; return; fi
   rm -f "$BIN_DIR/minio" "$BIN_DIR/.minio.version"
   go_install "$MINIO_GO_PKG"
   "$BIN_DIR/minio" --version
   echo "$MINIO_VERSION" >"$BIN_DIR/.minio.version"
-  echo "${MINIO_VERSION:0:21}…" >&3
+  echo "commit ${MINIO_VERSION##*-}" >&3
 }
 
 install_node_modules() {
@@ -141,7 +140,20 @@ install_node_modules() {
   if [[ -f "$stamp" && ! "$ROOT/package-lock.json" -nt "$stamp" ]]; then
     echo "skip" >&3; return
   fi
-  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  cd "$ROOT"
+  if npm ci --no-audit --no-fund --loglevel=error; then return; fi
+  # npm ci refuses a lock file that lacks other platforms' optional packages (npm/cli#4828).
+  # npm install --no-save still installs the locked versions and writes neither package.json
+  # nor package-lock.json.
+  grep -q 'package.json and package-lock.json or npm-shrinkwrap.json are in sync' \
+    "$LOG_DIR/npm-ci.log" || return 1
+  echo "npm ci rejected package-lock.json; installing the locked versions with npm install --no-save"
+  local before
+  before="$(cksum package.json package-lock.json)"
+  npm install --no-save --no-audit --no-fund --loglevel=error
+  [[ "$(cksum package.json package-lock.json)" == "$before" ]] ||
+    { echo "npm install changed package.json or package-lock.json"; return 1; }
+  echo "done (lock not ci-clean)" >&3
 }
 
 build() {
