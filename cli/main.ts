@@ -63,12 +63,9 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     const e = err as Error;
-    if (err instanceof UsageError) {
-      print.err(`tessera ${command}: ${e.message}`);
-      return 2;
-    }
-    if (err instanceof ConfigError) {
-      print.err(`tessera: ${e.message}`);
+    if (err instanceof UsageError || err instanceof ConfigError) {
+      print.err(err instanceof UsageError ? `tessera ${command}: ${e.message}` : `tessera: ${e.message}`);
+      if (verbose && e.stack) print.err(e.stack);
       return 2;
     }
     print.err(`tessera ${command}: ${oneLine(err)}`);
@@ -77,11 +74,17 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** The innermost cause's message on one line (a failed workflow's reason is the activity's error). */
+/** Temporal's wrappers around the error that actually happened (in an activity or a child). */
+const WRAPPERS = new Set(['WorkflowFailedError', 'ActivityFailure', 'ChildWorkflowFailure', 'WorkflowUpdateFailedError']);
+
+/**
+ * One line: our own message, with Temporal's wrappers peeled off ("Workflow execution failed: <the activity's
+ * error>"). Causes of our own errors (an SDK's internals) are left out; --verbose shows the stack.
+ */
 function oneLine(err: unknown): string {
-  let e = err as { message?: string; cause?: unknown } | undefined;
+  let e = err as { name?: string; message?: string; cause?: unknown } | undefined;
   const outer = e?.message ?? String(err);
-  while (e && typeof e === 'object' && e.cause) e = e.cause as typeof e;
+  while (e && typeof e === 'object' && e.cause && WRAPPERS.has(e.name ?? '')) e = e.cause as typeof e;
   const inner = e?.message ?? outer;
   return (inner === outer ? inner : `${outer}: ${inner}`).split('\n')[0];
 }

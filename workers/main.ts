@@ -48,6 +48,9 @@ export async function runWorker(config: Config, opts: WorkerRunOptions = {}): Pr
       // start-to-close clocks run; other workers pick them up instead.
       maxConcurrentActivityTaskExecutions: concurrency,
       shutdownGraceTime: '20s',
+      // Heartbeats carry cancellation back to activities; the default throttle (0.8 x heartbeatTimeout = 16 s
+      // for tiles) would let a cancelled tile compute for that long.
+      maxHeartbeatThrottleInterval: '2s',
     });
     logger.info({ taskQueue, threads, concurrency, address: config.temporal.address, namespace: config.temporal.namespace }, 'worker started');
     if (opts.until) await worker.runUntil(opts.until);

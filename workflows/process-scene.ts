@@ -1,9 +1,9 @@
-import { setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { progressQuery } from './messages';
 import { assemblyActivities, metadataActivities, tileActivities } from './proxies';
-import { runSceneDag, type SceneActivities } from './scene-dag';
+import { runSceneDag, type DagHooks, type SceneActivities } from './scene-dag';
 import { SA_BLOOM_FRACTION, SA_SCENE, SA_SENSOR, SA_STAGE, SA_TILES_DONE } from './search-attributes';
-import type { ProcessSceneInput, SceneProgress, SceneResult } from './types';
+import type { ProcessSceneInput, ScenePlan, SceneProgress, SceneResult } from './types';
 
 /**
  * Processes one scene into analysis-ready products. The workflow id is derived from the scene and its parameters
@@ -25,7 +25,8 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
   };
   let lastStage = '';
   let lastTilesUpserted = -1;
-  return runSceneDag(acts, input, {
+  let plan: ScenePlan | undefined;
+  const hooks: DagHooks = {
     onProgress(next) {
       progress = next;
       // Search-attribute upserts are history events: write stage changes always, tile counts only every ~5%.
@@ -40,14 +41,31 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
         ]);
       }
     },
-    onPlan(plan) {
+    onPlan(planned) {
+      plan = planned;
       upsertSearchAttributes([
-        { key: SA_SCENE, value: plan.sceneId },
-        { key: SA_SENSOR, value: plan.sensorName },
+        { key: SA_SCENE, value: planned.sceneId },
+        { key: SA_SENSOR, value: planned.sensorName },
       ]);
     },
     onSummary(summary) {
       if (summary.bloomFraction !== null) upsertSearchAttributes([{ key: SA_BLOOM_FRACTION, value: summary.bloomFraction }]);
     },
-  });
+  };
+
+  try {
+    return await runSceneDag(acts, input, hooks);
+  } catch (err) {
+    // A cancelled or failed run leaves no intermediates behind. Cleanup runs in a non-cancellable scope, so a
+    // cancellation request does not cancel the cleanup too; if cleanup fails, the original error still wins.
+    const planned = plan;
+    if (planned) {
+      try {
+        await CancellationScope.nonCancellable(() => metadataActivities.cleanupWork({ plan: planned }));
+      } catch {
+        // The intermediates stay under the run's _work prefix; a rerun overwrites them.
+      }
+    }
+    throw err;
+  }
 }

@@ -1,4 +1,4 @@
-import { proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
 import type { SceneActivities } from './scene-dag';
 
 /**
@@ -17,10 +17,13 @@ const retry: RetryPolicy = {
 /**
  * Tile work heartbeats every couple of seconds from the activity's event loop while worker threads compute,
  * so a killed worker is detected after heartbeatTimeout (20 s) rather than after startToClose.
+ * On cancellation the workflow waits until running tiles have stopped (the SDK's encoded default is
+ * TRY_CANCEL), so the cleanup that follows cannot race a tile still writing its parts.
  */
 export const tileActivities = proxyActivities<Pick<SceneActivities, 'processTile'>>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '20s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry,
 });
 
@@ -28,6 +31,7 @@ export const tileActivities = proxyActivities<Pick<SceneActivities, 'processTile
 export const assemblyActivities = proxyActivities<Pick<SceneActivities, 'assembleCog' | 'writeTileStats' | 'renderPreviews'>>({
   startToCloseTimeout: '60m',
   heartbeatTimeout: '60s',
+  cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry,
 });
 

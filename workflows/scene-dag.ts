@@ -40,17 +40,24 @@ export const DEFAULT_TILE_CONCURRENCY = 16;
 
 /**
  * Runs `fn` over `items` with at most `limit` calls in flight. Deterministic (no timers, no randomness), so it
- * is safe in workflow code; the first failure rejects the whole call.
+ * is safe in workflow code. After the first failure no new item starts; the call rejects with that failure
+ * once the calls already in flight have settled, so nothing is still writing when the caller cleans up.
  */
 export async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
+  let failure: { err: unknown } | undefined;
   const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !failure) {
       const item = items[next++];
-      await fn(item);
+      try {
+        await fn(item);
+      } catch (err) {
+        failure ??= { err };
+      }
     }
   });
   await Promise.all(lanes);
+  if (failure) throw failure.err;
 }
 
 export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInput, hooks: DagHooks): Promise<SceneResult> {

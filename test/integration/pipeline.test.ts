@@ -16,6 +16,8 @@ import { loadConfig } from '../../platform/config';
 import { createStoreRouter } from '../../platform/storage/open-store';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { generateScene } from '../../raster/synthetic/scene';
+import { paramsHash, sceneWorkflowId } from '../../workflows/run-ids';
+import { DEFAULT_PRODUCTS } from '../../workflows/types';
 import { checkSceneOutputs } from '../support/check-outputs';
 import { startWorker, stopProcess, tessera } from '../support/cli';
 import { ensureDevStack, type DevStack } from '../support/dev-stack';
@@ -156,6 +158,23 @@ describe('pipeline on Temporal + MinIO', () => {
     assert.equal(r.stderr.trim().split('\n').length, 1, `one line on stderr:\n${r.stderr}`);
     // Nothing was published for it.
     for await (const obj of store.list(`${prefix}/bad-out/scenes/`)) assert.fail(`published ${obj.uri}`);
+  });
+
+  test('a garbled tile fails the run with a non-retryable error, shown by tessera status', async () => {
+    const bytes = new Uint8Array(await readFile(scenePath));
+    // Overwrite a stretch in the last quarter of the file (full-resolution tile data) with noise.
+    const at = Math.floor(bytes.byteLength * 0.8);
+    for (let i = 0; i < 64 * 1024; i++) bytes[at + i] = (i * 2654435761) >>> 24;
+    const bad = `${prefix}/input/GARBLED.tif`;
+    await store.put(bad, bytes);
+    const r = await tessera(['run', bad, '--out', `${prefix}/garbled-out`, '--wait'], env);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /GARBLED\.tif/);
+    const id = sceneWorkflowId('GARBLED', paramsHash({ input: bad, out: `${prefix}/garbled-out`, products: [...DEFAULT_PRODUCTS] }));
+    const s = JSON.parse((await tessera(['status', id, '--json'], env)).stdout) as { status: string; failure: string };
+    assert.equal(s.status, 'FAILED');
+    assert.match(s.failure, /GARBLED\.tif/);
+    assert.match(s.failure, /decode|LZW|expected/i);
   });
 
   test('a missing bucket is reported before anything starts', async () => {

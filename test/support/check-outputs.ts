@@ -8,7 +8,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { SceneResult } from '../../workflows/types';
-import { gdalReadBand, habReference, maxAbsDiff, validateCog } from './gdal-oracle';
+import sharp from 'sharp';
+import { gdalReadBand, habReference, maxAbsDiff, rgbPreviewReference, validateCog } from './gdal-oracle';
 
 export interface CheckOptions {
   result: SceneResult;
@@ -64,6 +65,25 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
   if (o.result.cogs.ndci) {
     assert.ok(ref.summary.bloom > 0, 'the test scene has bloom pixels');
     assert.equal(o.result.summary.bloomPixels, ref.summary.bloom, 'bloom pixel count');
+  }
+
+  // RGB preview: equal to the numpy reduce + 2–98 % stretch (±1 level for float rounding), nodata transparent.
+  if (o.result.previews.rgb) {
+    const factor = manifest.parameters.previewFactor as number;
+    const ref = await rgbPreviewReference(o.inputPath, { red: bands.red.index, green: bands.green.index, blue: bands.blue.index }, factor, o.tmpDir);
+    const { data, info } = await sharp(await readFile(o.localPath(o.result.previews.rgb))).raw().toBuffer({ resolveWithObject: true });
+    assert.deepEqual([info.width, info.height, info.channels], [ref.width, ref.height, 4]);
+    let off = 0;
+    let valid = 0;
+    for (let i = 0; i < ref.width * ref.height; i++) {
+      const refNodata = ref.rgb[i * 3] === 0;
+      assert.equal(data[i * 4 + 3] === 0, refNodata, `preview nodata at pixel ${i}`);
+      if (refNodata) continue;
+      valid++;
+      for (let c = 0; c < 3; c++) if (Math.abs(data[i * 4 + c] - ref.rgb[i * 3 + c]) > 1) off++;
+    }
+    assert.ok(valid > 0, 'the preview has valid pixels');
+    assert.ok(off <= valid * 3 * 0.001, `${off} preview samples differ from numpy by more than 1`);
   }
 
   // Parquet: one row per tile and product, partition columns from the hive path.

@@ -64,3 +64,10 @@ export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
   }
   return max;
 }
+
+/** The numpy reference of the RGB preview (see test/oracle/preview_reference.py): RGB bytes, row-major. */
+export async function rgbPreviewReference(input: string, bands: { red: number; green: number; blue: number }, factor: number, outDir: string) {
+  const out = join(outDir, 'rgb-reference.u8');
+  const { stdout } = await run(GDAL_PYTHON, [join(ORACLE_DIR, 'preview_reference.py'), input, String(bands.red), String(bands.green), String(bands.blue), String(factor), out]);
+  return { ...(JSON.parse(stdout) as { width: number; height: number }), rgb: new Uint8Array(await readFile(out)) };
+}

@@ -1,0 +1,79 @@
+/**
+ * The Temporal dev server stops in the middle of a run and starts again on the same SQLite file. The workers
+ * reconnect by themselves, the run resumes from its history, and its outputs equal those of an undisturbed run.
+ */
+import assert from 'node:assert/strict';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { sleep, startPrivateStack, type PrivateStack } from './private-stack';
+import {
+  cliStatus,
+  logTail,
+  outputHashes,
+  prepareScene,
+  spawnWorker,
+  startRun,
+  stopWorkers,
+  uniqueName,
+  waitForEnd,
+  waitForFirstTile,
+} from './scene-run';
+
+/** Long enough for worker polls and heartbeats to fail, short next to the 20 s tile heartbeat timeout. */
+const DOWNTIME_MS = 10_000;
+
+describe('Temporal server restart mid-run', { timeout: 360_000 }, () => {
+  let stack: PrivateStack | undefined;
+  let dir = '';
+  let prefix = '';
+  let input = '';
+  let env: NodeJS.ProcessEnv = {};
+  const workers: ChildProcess[] = [];
+
+  before(async () => {
+    stack = await startPrivateStack();
+    dir = await mkdtemp(join(tmpdir(), 'tessera-temporal-restart-'));
+    const name = uniqueName('temporal-restart');
+    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
+    prefix = `s3://${stack.bucket}/${name}`;
+    input = await prepareScene(stack, dir, prefix);
+    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+  });
+
+  after(async () => {
+    await stopWorkers(workers);
+    await stack?.down();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  test('the run resumes after the restart, on the same workers, with the outputs of a clean run', async (t) => {
+    assert.ok(stack);
+    const clean = await startRun(env, input, `${prefix}/clean`);
+    const cleanEnd = await waitForEnd(env, clean.workflowId, 180_000);
+    assert.equal(cleanEnd.status, 'COMPLETED', `clean run: ${JSON.stringify(cleanEnd)}`);
+    const expected = await outputHashes(stack, `${prefix}/clean`);
+
+    const out = `${prefix}/restart`;
+    const run = await startRun(env, input, out);
+    const before = await waitForFirstTile(env, run.workflowId);
+    await stack.stop('temporal');
+    assert.equal(await cliStatus(env, run.workflowId), undefined, 'tessera status fails while the server is down');
+    await sleep(DOWNTIME_MS);
+    await stack.start();
+    const restartedAt = Date.now();
+
+    const end = await waitForEnd(env, run.workflowId, 240_000);
+    t.diagnostic(`tiles done before the stop: ${before.progress?.tilesDone}; completed ${Math.round((Date.now() - restartedAt) / 1000)} s after the restart`);
+    const logs = `worker a:\n${await logTail(join(dir, 'worker-a.log'))}\nworker b:\n${await logTail(join(dir, 'worker-b.log'))}`;
+    for (const [i, w] of workers.entries()) {
+      assert.equal(w.exitCode, null, `worker ${'ab'[i]} survived the restart (exit ${w.exitCode}, signal ${w.signalCode})\n${logs}`);
+    }
+    assert.equal(end.status, 'COMPLETED', `${JSON.stringify(end)}\n${logs}`);
+    assert.equal(end.runId, run.runId, 'the same run resumed (no new run was started)');
+    assert.equal((await cliStatus(env, run.workflowId))?.status, 'COMPLETED', 'tessera status --json agrees');
+    assert.deepEqual(await outputHashes(stack, out), expected, 'COG, Parquet and preview sha256 equal those of the clean run');
+  });
+});
