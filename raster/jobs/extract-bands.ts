@@ -22,7 +22,8 @@ export interface PixelWindow {
 /**
  * Decodes the blocks that cover `window` and copies the wanted bands into one Float32Array per band, each
  * `tileSizePx²` long, row-major, with the window at the top-left. Pixels outside the window (padding of edge
- * tiles) are NaN, so every kernel treats them as nodata. Each block is decoded once, whatever the number of bands.
+ * tiles) and pixels equal to the input's `nodata` value become NaN too, so kernels, statistics and preview
+ * averages all see one nodata marker. Each block is decoded once, whatever the number of bands.
  */
 export function extractBands(
   codec: BlockCodec,
@@ -30,6 +31,7 @@ export function extractBands(
   window: PixelWindow,
   tileSizePx: number,
   bandIndices: number[],
+  nodata: number | null = null,
 ): Float32Array[] {
   const out = bandIndices.map(() => new Float32Array(tileSizePx * tileSizePx).fill(NaN));
   const spp = codec.samplesPerPixel;
@@ -54,7 +56,14 @@ export function extractBands(
       for (let y = y0; y < y1; y++) {
         let src = ((y - block.y) * codec.blockWidth + (x0 - block.x)) * spp + sample;
         let d = (y - window.y) * tileSizePx + (x0 - window.x);
-        for (let x = x0; x < x1; x++, src += spp, d++) dst[d] = samples[src];
+        if (nodata === null || Number.isNaN(nodata)) {
+          for (let x = x0; x < x1; x++, src += spp, d++) dst[d] = samples[src];
+        } else {
+          for (let x = x0; x < x1; x++, src += spp, d++) {
+            const v = samples[src];
+            dst[d] = v === nodata ? NaN : v;
+          }
+        }
       }
     }
   }

@@ -51,7 +51,7 @@ export function runHabTile(job: HabTileJob): HabTileOutput {
   const n = ts * ts;
   const roles: HabRole[] = ['g', 'n', 're', 'r', 'red', 'green', 'blue'];
   const wanted = [...new Set(roles.map((r) => job.bands[r]))];
-  const arrays = extractBands(job.codec, job.blocks, job.window, ts, wanted);
+  const arrays = extractBands(job.codec, job.blocks, job.window, ts, wanted, job.nodata);
   const band = (role: HabRole) => arrays[wanted.indexOf(job.bands[role])];
   const view = (role: HabRole) => ({ data: band(role), offset: 0, stride: 1 });
 
