@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { createStoreRouter } from '../../platform/storage/open-store';
@@ -10,23 +10,38 @@ import { DEFAULT_PRODUCTS, type ProcessSceneInput, type SceneResult } from '../.
 import { parse, parseProducts, parsePositiveInt, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
+import { UsageError } from '../usage-error';
+import { rootMessage } from './status';
 
-export const RUN_HELP = `Usage: tessera run INPUT [options]
+export const RUN_HELP = `Usage: tessera run INPUT... [options]
 
-Runs the bloom pipeline on one scene. INPUT is a GeoTIFF (path, file:// or s3:// URI) or a STAC item JSON.
+Runs the bloom pipeline on one or more scenes. Each INPUT is a GeoTIFF (path, file:// or s3:// URI) or a STAC
+item JSON; every scene is its own workflow, so a bad scene fails alone while the others complete.
 
 Options:
   --products LIST      comma-separated, case-insensitive: ndwi,water,ndci,ndvi,rgb (default ${DEFAULT_PRODUCTS.join(',')})
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --wavelengths NM,..  band centre wavelengths in nm, when the file has none
-  --scene-id ID        scene id (default: the input file name)
-  --concurrency N      tile activities in flight (default 16)
-  --wait               wait for the run to finish and print its outputs
-  --json               print one JSON object (with --wait or --local)
+  --scene-id ID        scene id (default: the input file name; one INPUT only)
+  --concurrency N      tile activities in flight per scene (default 16)
+  --wait               wait for the runs to finish and print their outputs
+  --json               print JSON: one object for one scene, {"runs": [...]} for several
   --local              run in this process, without a Temporal server
   --threads N          worker threads for --local (default $TESSERA_THREADS or the CPU count)
   -v, --verbose        stack traces on errors
-  -h, --help           this help`;
+  -h, --help           this help
+
+Exit code 0 when every scene completed (or started, without --wait), 1 when any failed.`;
+
+/** What `run` reports per scene. */
+interface SceneRun {
+  input: ProcessSceneInput;
+  workflowId?: string;
+  runId?: string;
+  uiUrl?: string;
+  result?: SceneResult;
+  error?: string;
+}
 
 export async function runCommand(argv: string[], config: Config, logger: Logger): Promise<number> {
   const { values, positionals } = parse(argv, {
@@ -44,75 +59,114 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
     print.out(RUN_HELP);
     return 0;
   }
-  if (positionals.length !== 1) {
-    print.err('tessera run: expected exactly one INPUT (see tessera run --help)');
-    return 2;
-  }
+  if (positionals.length === 0) throw new UsageError('expected at least one INPUT (see tessera run --help)');
+  if (values['scene-id'] && positionals.length > 1) throw new UsageError('--scene-id needs exactly one INPUT');
   const products = values.products ? parseProducts(values.products) : [...DEFAULT_PRODUCTS];
-  const input: ProcessSceneInput = {
-    input: normalizeUri(positionals[0]),
-    out: normalizeUri(values.out ?? config.output.defaultUri),
-    products,
-    wavelengthsNm: values.wavelengths ? parseWavelengths(values.wavelengths) : undefined,
-    tileConcurrency: parsePositiveInt('--concurrency', values.concurrency, 16),
-  };
-  input.sceneId = sanitizeSceneId(values['scene-id'] ?? deriveSceneId(input.input));
-  input.paramsHash = paramsHash(input);
-  await checkLocations(config, input);
+  const wavelengthsNm = values.wavelengths ? parseWavelengths(values.wavelengths) : undefined;
+  const tileConcurrency = parsePositiveInt('--concurrency', values.concurrency, 16);
+  const out = normalizeUri(values.out ?? config.output.defaultUri);
+  const runs: SceneRun[] = positionals.map((p) => {
+    const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency };
+    input.sceneId = sanitizeSceneId(values['scene-id'] ?? deriveSceneId(input.input));
+    input.paramsHash = paramsHash(input);
+    return { input };
+  });
+  await checkLocations(config, runs.map((r) => r.input));
 
   if (values.local) {
     const { runLocal } = await import('../../workers/local');
     const threads = parsePositiveInt('--threads', values.threads, config.worker.threads);
-    const result = await runLocal(config, input, { logger, threads });
-    if (values.json) print.json(print.sceneResultJson(result));
-    else print.printSceneResult(result);
-    return 0;
+    for (const run of runs) {
+      try {
+        run.result = await runLocal(config, run.input, { logger, threads });
+      } catch (err) {
+        if (runs.length === 1) throw err;
+        run.error = rootMessage(err);
+      }
+    }
+    return report(runs, values.json === true);
   }
 
-  const workflowId = sceneWorkflowId(input.sceneId, input.paramsHash);
   const { client, close } = await connectClient(config);
   try {
-    let runId: string;
-    try {
-      const handle = await client.workflow.start<typeof processScene>('processScene', {
-        taskQueue: config.temporal.taskQueue,
-        workflowId,
-        args: [input],
-        // Same scene + parameters = same id: a run in progress is joined, a completed one is not redone,
-        // and only a failed or cancelled one is started again.
-        workflowIdConflictPolicy: 'USE_EXISTING',
-        workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-        staticSummary: `${input.sceneId}: ${products.join(', ')}`,
-      });
-      runId = handle.firstExecutionRunId;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-      // Completed before with the same parameters: its outputs are already there.
-      runId = (await client.workflow.getHandle(workflowId).describe()).runId;
-    }
-    const uiUrl = workflowUiUrl(config, workflowId);
+    for (const run of runs) await start(client, config, run);
     if (!values.wait) {
-      if (values.json) print.json({ workflowId, runId, status: 'started', sceneId: input.sceneId, uiUrl });
-      else {
-        print.out(`started ${workflowId} (run ${runId})`);
-        print.out(`  watch:  tessera watch ${workflowId}`);
-        print.out(`  ui:     ${uiUrl}`);
+      if (values.json) {
+        const started = runs.map((r) => ({ workflowId: r.workflowId, runId: r.runId, status: 'started', sceneId: r.input.sceneId, uiUrl: r.uiUrl }));
+        print.json(started.length === 1 ? started[0] : { runs: started });
+      } else {
+        for (const r of runs) {
+          print.out(`started ${r.workflowId} (run ${r.runId})`);
+          print.out(`  watch:  tessera watch ${r.workflowId}`);
+          print.out(`  ui:     ${r.uiUrl}`);
+        }
       }
       return 0;
     }
-    const result = (await client.workflow.getHandle(workflowId).result()) as SceneResult;
-    if (values.json) print.json(print.sceneResultJson(result, { workflowId, runId, uiUrl }));
-    else print.printSceneResult(result, { workflowId, runId, uiUrl });
-    return 0;
+    await Promise.all(
+      runs.map(async (run) => {
+        try {
+          run.result = (await client.workflow.getHandle(run.workflowId!).result()) as SceneResult;
+        } catch (err) {
+          if (runs.length === 1) throw err;
+          run.error = rootMessage(err);
+        }
+      }),
+    );
+    return report(runs, values.json === true);
   } finally {
     await close();
   }
 }
 
-/** Fails before starting anything when the input is missing or the output bucket does not exist. */
-async function checkLocations(config: Config, input: ProcessSceneInput): Promise<void> {
+/**
+ * Starts a scene's workflow. Same scene + parameters = same id: a run in progress is joined, a completed one is
+ * not redone (its result is read back), and only a failed or cancelled one is started again.
+ */
+async function start(client: Client, config: Config, run: SceneRun): Promise<void> {
+  const input = run.input;
+  const workflowId = sceneWorkflowId(input.sceneId!, input.paramsHash!);
+  try {
+    const handle = await client.workflow.start<typeof processScene>('processScene', {
+      taskQueue: config.temporal.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
+      staticSummary: `${input.sceneId}: ${input.products.join(', ')}`,
+    });
+    run.runId = handle.firstExecutionRunId;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    run.runId = (await client.workflow.getHandle(workflowId).describe()).runId;
+  }
+  run.workflowId = workflowId;
+  run.uiUrl = workflowUiUrl(config, workflowId);
+}
+
+function report(runs: SceneRun[], json: boolean): number {
+  const failed = runs.filter((r) => r.error !== undefined);
+  if (json) {
+    const objects = runs.map((r) =>
+      r.result
+        ? print.sceneResultJson(r.result, r)
+        : { runId: r.runId ?? null, workflowId: r.workflowId ?? null, status: 'failed', sceneId: r.input.sceneId, error: r.error, uiUrl: r.uiUrl ?? null },
+    );
+    print.json(objects.length === 1 ? objects[0] : { runs: objects });
+  } else {
+    for (const r of runs) {
+      if (r.result) print.printSceneResult(r.result, r);
+      else print.out(`scene ${r.input.sceneId}: failed — ${r.error}${r.uiUrl ? `\n  temporal ui    ${r.uiUrl}` : ''}`);
+    }
+  }
+  for (const r of failed) print.err(`tessera run: scene ${r.input.sceneId} failed: ${r.error}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+/** Fails before starting anything when an input is missing or the output bucket does not exist. */
+async function checkLocations(config: Config, inputs: ProcessSceneInput[]): Promise<void> {
   const store = createStoreRouter(config);
-  if (!(await store.head(input.input))) throw new ObjectNotFoundError(input.input);
+  for (const input of inputs) if (!(await store.head(input.input))) throw new ObjectNotFoundError(input.input);
   // Listing one key surfaces a missing bucket (BucketNotFoundError) or bad credentials right away.
-  for await (const _ of store.list(input.out)) break;
+  for await (const _ of store.list(inputs[0].out)) break;
 }

@@ -177,6 +177,20 @@ describe('pipeline on Temporal + MinIO', () => {
     assert.match(s.failure, /decode|LZW|expected/i);
   });
 
+  test('a batch with one corrupt scene: that scene fails with its reason, the others complete', async () => {
+    const good = `${prefix}/input/WYV-IT.tif`;
+    const bytes = await readFile(scenePath);
+    const bad = `${prefix}/input/BATCH-BAD.tif`;
+    await store.put(bad, new Uint8Array(bytes.subarray(0, Math.floor(bytes.byteLength / 2))));
+    const r = await tessera(['run', good, bad, '--out', `${prefix}/batch-out`, '--products', 'ndwi,water', '--wait', '--json'], env);
+    assert.equal(r.code, 1, 'non-zero exit when a scene failed');
+    const { runs } = JSON.parse(r.stdout) as { runs: Array<{ sceneId: string; status: string; error?: string; outputs?: { manifest: string } }> };
+    assert.deepEqual(runs.map((x) => [x.sceneId, x.status]), [['WYV-IT', 'completed'], ['BATCH-BAD', 'failed']]);
+    assert.match(runs[1].error ?? '', /BATCH-BAD\.tif/);
+    assert.ok(await store.head(runs[0].outputs!.manifest), 'the good scene was published');
+    assert.match(r.stderr, /scene BATCH-BAD failed: .*BATCH-BAD\.tif/);
+  });
+
   test('a missing bucket is reported before anything starts', async () => {
     const r = await tessera(['run', `${prefix}/input/WYV-IT.tif`, '--out', 's3://no-such-bucket-tessera/x'], env);
     assert.notEqual(r.code, 0);
