@@ -9,6 +9,17 @@ export const STATUS_HELP = `Usage: tessera status WORKFLOW_ID [--json]
 
 Shows a run's state (from Temporal) and its per-stage progress (the workflow's "progress" query).`;
 
+/** A query answered by a live worker takes milliseconds; past this, report the state without progress. */
+const QUERY_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 export interface RunStatus {
   workflowId: string;
   runId: string;
@@ -25,9 +36,10 @@ export async function readStatus(config: Config, workflowId: string): Promise<Ru
     const desc = await handle.describe();
     let progress: SceneProgress | null = null;
     try {
-      progress = await handle.query(progressQuery);
+      progress = await withTimeout(handle.query(progressQuery), QUERY_TIMEOUT_MS);
     } catch {
-      // A run that failed before its first workflow task completed has no query handler yet.
+      // No answer: a run that failed before its first workflow task has no handler yet, or the query went to a
+      // worker that just lost its network and will not answer; the status from describe() still stands.
     }
     let failure: string | null = null;
     if (desc.status.name === 'FAILED') {

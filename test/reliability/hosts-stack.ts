@@ -2,8 +2,8 @@
  * A Temporal dev server + MinIO on one host of a `HostNetwork`, bound to that host's address, handed to the test
  * as a `PrivateStack` so the helpers of scene-run.ts work unchanged. The binaries and flags are those of
  * infra/dev-stack.sh; the script itself binds 127.0.0.1 only, which inside a namespace no other host can reach,
- * so the services are started here directly. The host's address is the namespace's own, so the usual ports
- * (7233, 9000, ...) are always free there.
+ * so the services are started here directly. The namespace is the stack's own, so the usual ports (7233, 9000,
+ * ...) are always free there.
  */
 import { execFile, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -46,7 +46,10 @@ export async function startHostStack<H extends string>(net: HostNetwork<H>, host
         bin('temporal'),
         [
           'server', 'start-dev',
-          '--ip', ip, '--port', String(TEMPORAL_PORT), '--ui-port', String(UI_PORT),
+          // Not '--ip <host address>': the dev server then binds its internal services to that address but
+          // still dials them on 127.0.0.1, and workflows never start. The wildcard is the host's loopback and
+          // its one veth, nothing more.
+          '--ip', '0.0.0.0', '--port', String(TEMPORAL_PORT), '--ui-port', String(UI_PORT),
           '--db-filename', join(dir, 'temporal.db'), '--namespace', NAMESPACE,
           ...SEARCH_ATTRIBUTES.flatMap((a) => ['--search-attribute', a]),
         ],
