@@ -6,7 +6,9 @@ import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import { cogUri, tilePartUri } from './output-keys';
 import { productCogSpec } from './product-spec';
-import { readTilePartHead, readTilePartRange } from './tile-parts';
+import { PREFETCH_DEPTH, readTilePartHead, readTilePartRange } from './tile-parts';
+import { prefetchInOrder } from './prefetch';
+import { tiles } from './scene-geometry';
 
 /**
  * Splices the compressed tiles of one product into a COG without decompressing them: reads each tile part's
@@ -25,20 +27,22 @@ export function createAssembleCog(deps: ActivityDeps) {
         const builder = new CogBuilder(spec, {
           encodeTile: async (encoding, pixels) => (await deps.pool.run({ kind: 'encode-tile', encoding, pixels }, [], signal)) as Uint8Array,
         });
-        for (let row = 0; row < plan.tilesDown; row++) {
-          for (let col = 0; col < plan.tilesAcross; col++) {
-            const uri = tilePartUri(plan.workUri, product, col, row);
-            const { layout, head } = await readTilePartHead(deps.store, uri, signal);
-            const halfBytes = layout.header.half
-              ? await readTilePartRange(deps.store, uri, head, layout.halfOffset, layout.header.half.byteLength, signal)
-              : null;
-            const tileRef = {
-              byteLength: layout.header.tileByteLength,
-              load: () => readTilePartRange(deps.store, uri, head, layout.tileOffset, layout.header.tileByteLength, signal),
-            };
-            await builder.addEncodedTile(col, row, tileRef, halfBytes ? halfBlockFromBytes(layout, halfBytes) : null);
-            tilesRead++;
-          }
+        const parts = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async ({ col, row }) => {
+          const uri = tilePartUri(plan.workUri, product, col, row);
+          const { layout, head } = await readTilePartHead(deps.store, uri, signal);
+          const halfBytes = layout.header.half
+            ? await readTilePartRange(deps.store, uri, head, layout.halfOffset, layout.header.half.byteLength, signal)
+            : null;
+          return { col, row, uri, layout, head, halfBytes };
+        });
+        // Tiles are added in row-major order, which lets the builder encode and free overview rows early.
+        for await (const { col, row, uri, layout, head, halfBytes } of parts) {
+          const tileRef = {
+            byteLength: layout.header.tileByteLength,
+            load: () => readTilePartRange(deps.store, uri, head, layout.tileOffset, layout.header.tileByteLength, signal),
+          };
+          await builder.addEncodedTile(col, row, tileRef, halfBytes ? halfBlockFromBytes(layout, halfBytes) : null);
+          tilesRead++;
         }
         const target = cogUri(plan.outUri, plan.sceneId, product);
         const writer = await deps.store.createWriter(target, { contentType: 'image/tiff; application=geotiff; profile=cloud-optimized' });

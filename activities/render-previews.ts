@@ -9,7 +9,8 @@ import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import { previewUri, tilePartUri } from './output-keys';
 import { tiles } from './scene-geometry';
-import { readTilePartHead, readTilePartRange } from './tile-parts';
+import { PREFETCH_DEPTH, readTilePartHead, readTilePartRange } from './tile-parts';
+import { prefetchInOrder } from './prefetch';
 
 /** NDCI colour scale: viridis from -0.3 up to the bloom threshold, so every bloom pixel shows the top colour. */
 export const NDCI_PREVIEW_RANGE: [number, number] = [-0.3, BLOOM_NDCI_THRESHOLD];
@@ -32,10 +33,13 @@ export function createRenderPreviews(deps: ActivityDeps) {
         const height = Math.ceil(plan.height / f);
         const names = plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'];
         const canvas = Object.fromEntries(names.map((n) => [n, new Float32Array(width * height).fill(NaN)]));
-        for (const t of tiles(plan)) {
+        const parts = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async (t) => {
           const uri = tilePartUri(plan.workUri, 'preview', t.col, t.row);
           const { layout, head } = await readTilePartHead(deps.store, uri, signal);
-          const planes = planesFromBytes(layout, await readTilePartRange(deps.store, uri, head, layout.planesOffset, layout.tileOffset - layout.planesOffset, signal));
+          const bytes = await readTilePartRange(deps.store, uri, head, layout.planesOffset, layout.tileOffset - layout.planesOffset, signal);
+          return { t, layout, planes: planesFromBytes(layout, bytes) };
+        });
+        for await (const { t, layout, planes } of parts) {
           const x0 = t.col * block;
           const y0 = t.row * block;
           const w = Math.min(block, width - x0);

@@ -1,6 +1,9 @@
 import type { ObjectStore } from '../platform/storage/object-store';
 import { readTilePartLayout, TILE_PART_HEAD_BYTES, type TilePartLayout } from '../raster/jobs/tile-part';
 
+/** Tile parts read ahead of the one being assembled (each holds a reduced block of at most ~1 MB). */
+export const PREFETCH_DEPTH = 8;
+
 /** Reads the header of a tile part with one ranged read (plus a second one only for an unusually large header). */
 export async function readTilePartHead(store: ObjectStore, uri: string, signal?: AbortSignal): Promise<{ layout: TilePartLayout; head: Uint8Array }> {
   const source = store.source(uri);

@@ -5,7 +5,8 @@ import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import { tileStatsTableRoot, tilePartUri } from './output-keys';
 import { tiles, windowBbox } from './scene-geometry';
-import { readTilePartHead } from './tile-parts';
+import { PREFETCH_DEPTH, readTilePartHead } from './tile-parts';
+import { prefetchInOrder } from './prefetch';
 
 /**
  * Collects the statistics every tile job stored in its tile parts into one Parquet file per product, under
@@ -30,8 +31,11 @@ export function createWriteTileStats(deps: ActivityDeps) {
           let count = 0;
           let min = Infinity;
           let max = -Infinity;
-          for (const t of tiles(plan)) {
-            const { layout } = await readTilePartHead(deps.store, tilePartUri(plan.workUri, product, t.col, t.row), signal);
+          const heads = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async (t) => ({
+            t,
+            layout: (await readTilePartHead(deps.store, tilePartUri(plan.workUri, product, t.col, t.row), signal)).layout,
+          }));
+          for await (const { t, layout } of heads) {
             const s = layout.header.stats;
             const bbox = plan.geoTransform ? windowBbox(plan.geoTransform, t.x, t.y, t.width, t.height) : [NaN, NaN, NaN, NaN];
             rows.push({
