@@ -19,7 +19,7 @@ readonly TEMPORAL_GO_PKG="github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_VER
 # commit the project is tested against.
 readonly MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 readonly MINIO_GO_PKG="github.com/minio/minio@${MINIO_VERSION}"
-readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml)
+readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$ROOT/.tools}"
@@ -99,7 +99,8 @@ go_install() {
 }
 
 install_system_packages() {
-  if command -v gdalinfo >/dev/null &&
+  # iproute2: the hosts test builds network namespaces; time: peak RSS in the benchmark.
+  if command -v gdalinfo >/dev/null && command -v ip >/dev/null && [[ -x /usr/bin/time ]] &&
      /usr/bin/python3 -c 'import osgeo.gdal, numpy, yaml' 2>/dev/null; then
     echo "skip" >&3; return
   fi
