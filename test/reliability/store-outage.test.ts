@@ -48,12 +48,15 @@ function watchScenes(store: ObjectStore, out: string) {
   const snapshots: Snapshot[] = [];
   let failures = 0;
   let stopped = false;
+  const snapshot = async (): Promise<Snapshot> => {
+    const objects = new Map<string, number>();
+    for await (const o of store.list(`${out}/scenes/`)) objects.set(o.uri.slice(out.length + 1), o.sizeBytes);
+    return { atMs: Date.now(), objects };
+  };
   const loop = (async () => {
     while (!stopped) {
       try {
-        const objects = new Map<string, number>();
-        for await (const o of store.list(`${out}/scenes/`)) objects.set(o.uri.slice(out.length + 1), o.sizeBytes);
-        snapshots.push({ atMs: Date.now(), objects });
+        snapshots.push(await snapshot());
       } catch {
         failures++;
       }
@@ -63,9 +66,11 @@ function watchScenes(store: ObjectStore, out: string) {
   return {
     snapshots,
     failures: () => failures,
+    /** Ends the polling, then lists once more: a listing started just before the run ended may miss its last object. */
     stop: async () => {
       stopped = true;
       await loop;
+      snapshots.push(await snapshot());
     },
   };
 }
