@@ -3,22 +3,17 @@
  * published: no STAC item, no manifest, and none appears later from an activity still in flight.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { tessera } from '../support/cli';
-import { sleep, startPrivateStack, type PrivateStack } from './private-stack';
+import { sleep } from './private-stack';
 import {
   cliStatus,
   completedByType,
   fetchHistory,
-  prepareScene,
-  spawnWorker,
+  type SceneRig,
   startRun,
-  stopWorkers,
-  uniqueName,
+  startSceneRig,
   waitForFirstTile,
   waitForStatus,
 } from './scene-run';
@@ -28,31 +23,16 @@ const CANCELLED_WITHIN_MS = 10_000;
 const SETTLE_MS = 8_000;
 
 describe('cancel mid-run', { timeout: 240_000 }, () => {
-  let stack: PrivateStack | undefined;
-  let dir = '';
-  let prefix = '';
-  let input = '';
-  let env: NodeJS.ProcessEnv = {};
-  const workers: ChildProcess[] = [];
-
+  let rig: SceneRig | undefined;
   before(async () => {
-    stack = await startPrivateStack();
-    dir = await mkdtemp(join(tmpdir(), 'tessera-cancel-'));
-    const name = uniqueName('cancel');
-    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
-    prefix = `s3://${stack.bucket}/${name}`;
-    input = await prepareScene(stack, dir, prefix);
-    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    rig = await startSceneRig('cancel');
   });
-
   after(async () => {
-    await stopWorkers(workers);
-    await stack?.down();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('the run ends CANCELLED within 10 s and publishes no STAC item or manifest', async (t) => {
-    assert.ok(stack);
+    const { stack, prefix, input, env } = rig!;
     const out = `${prefix}/out`;
     const run = await startRun(env, input, out);
     await waitForFirstTile(env, run.workflowId);

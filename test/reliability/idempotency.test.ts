@@ -5,26 +5,19 @@
  * that count does not move when the run is asked for again.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import { tessera } from '../support/cli';
-import { startPrivateStack, type PrivateStack } from './private-stack';
 import {
   COG_PRODUCTS,
-  TILES,
   completedByType,
   fetchHistory,
   manifestUri,
-  prepareScene,
   readStatus,
-  spawnWorker,
+  type SceneRig,
   startRun,
-  stopWorkers,
-  uniqueName,
+  startSceneRig,
+  TILES,
   waitForFirstTile,
 } from './scene-run';
 
@@ -43,31 +36,16 @@ const EXPECTED_COMPLETIONS: Record<string, number> = {
 };
 
 describe('idempotent tessera run', { timeout: 240_000 }, () => {
-  let stack: PrivateStack | undefined;
-  let dir = '';
-  let prefix = '';
-  let input = '';
-  let env: NodeJS.ProcessEnv = {};
-  const workers: ChildProcess[] = [];
-
+  let rig: SceneRig | undefined;
   before(async () => {
-    stack = await startPrivateStack();
-    dir = await mkdtemp(join(tmpdir(), 'tessera-idempotency-'));
-    const name = uniqueName('idempotency');
-    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
-    prefix = `s3://${stack.bucket}/${name}`;
-    input = await prepareScene(stack, dir, prefix);
-    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    rig = await startSceneRig('idempotency');
   });
-
   after(async () => {
-    await stopWorkers(workers);
-    await stack?.down();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('a second run attaches to the running one; a third after completion returns the same result at once', async (t) => {
-    assert.ok(stack);
+    const { stack, prefix, input, env } = rig!;
     const out = `${prefix}/out`;
     const runArgs = ['run', input, '--out', out];
     const first = await startRun(env, input, out);

@@ -4,23 +4,17 @@
  * byte-for-byte those of an undisturbed run of the same scene.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startPrivateStack, type PrivateStack } from './private-stack';
 import {
-  cliStatus,
   activityTypes,
+  cliStatus,
   fetchHistory,
   logTail,
   outputHashes,
-  prepareScene,
-  spawnWorker,
+  type SceneRig,
   startRun,
-  stopWorkers,
-  uniqueName,
+  startSceneRig,
   waitForEnd,
   waitForFirstTile,
   waitForTileOnWorker,
@@ -30,31 +24,16 @@ import {
 const RECOVERY_BUDGET_MS = 90_000;
 
 describe('a worker killed mid-run', { timeout: 300_000 }, () => {
-  let stack: PrivateStack | undefined;
-  let dir = '';
-  let prefix = '';
-  let input = '';
-  let env: NodeJS.ProcessEnv = {};
-  const workers: ChildProcess[] = [];
-
+  let rig: SceneRig | undefined;
   before(async () => {
-    stack = await startPrivateStack();
-    dir = await mkdtemp(join(tmpdir(), 'tessera-killed-worker-'));
-    const name = uniqueName('killed-worker');
-    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
-    prefix = `s3://${stack.bucket}/${name}`;
-    input = await prepareScene(stack, dir, prefix);
-    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    rig = await startSceneRig('killed-worker');
   });
-
   after(async () => {
-    await stopWorkers(workers);
-    await stack?.down();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('the run completes on the other worker within 90 s of the kill, with the outputs of a clean run', async (t) => {
-    assert.ok(stack);
+    const { stack, dir, prefix, input, env, workers } = rig!;
     const clean = await startRun(env, input, `${prefix}/clean`);
     const cleanEnd = await waitForEnd(env, clean.workflowId, 180_000);
     assert.equal(cleanEnd.status, 'COMPLETED', `clean run: ${JSON.stringify(cleanEnd)}`);

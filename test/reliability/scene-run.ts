@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { readStatus as readRunStatus } from '../../cli/commands/status';
@@ -14,7 +15,7 @@ import { loadConfig } from '../../platform/config';
 import { generateScene } from '../../raster/synthetic/scene';
 import type { SceneProgress } from '../../workflows/types';
 import { stopProcess, tessera } from '../support/cli';
-import { sleep, type PrivateStack } from './private-stack';
+import { sleep, startPrivateStack, type PrivateStack } from './private-stack';
 
 const MAIN = join(__dirname, '..', '..', 'cli', 'main.js');
 
@@ -218,5 +219,42 @@ export async function waitForTileOnWorker(stack: PrivateStack, workflowId: strin
     throw new Error(`worker ${pid} never held a running tile of ${workflowId}`);
   } finally {
     await connection.close();
+  }
+}
+
+/** A private stack, a scene uploaded to it and two workers on a task queue of their own. */
+export interface SceneRig {
+  stack: PrivateStack;
+  dir: string;
+  /** `s3://<bucket>/<unique name>`: everything the test writes lives below it. */
+  prefix: string;
+  /** URI of the uploaded scene. */
+  input: string;
+  /** Environment for CLI and worker processes: this stack's endpoints and the private task queue. */
+  env: NodeJS.ProcessEnv;
+  workers: ChildProcess[];
+  /** Stops the workers and the stack and deletes the temporary folder. */
+  close(): Promise<void>;
+}
+
+export async function startSceneRig(label: string): Promise<SceneRig> {
+  const stack = await startPrivateStack();
+  const dir = await mkdtemp(join(tmpdir(), `tessera-${label}-`));
+  const workers: ChildProcess[] = [];
+  const close = async () => {
+    await stopWorkers(workers);
+    await stack.down();
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const name = uniqueName(label);
+    const env = { ...stack.env, TESSERA_TASK_QUEUE: name };
+    const prefix = `s3://${stack.bucket}/${name}`;
+    const input = await prepareScene(stack, dir, prefix);
+    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    return { stack, dir, prefix, input, env, workers, close };
+  } catch (err) {
+    await close();
+    throw err;
   }
 }

@@ -6,27 +6,23 @@
  * before every COG, preview and the STAC item, and every COG it shows is a valid COG of the size it ends with.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { validateCog } from '../support/gdal-oracle';
-import { sleep, startPrivateStack, type PrivateStack } from './private-stack';
+import { sleep } from './private-stack';
 import {
   cliStatus,
   COG_PRODUCTS,
-  SCENE_ID,
   fetchHistory,
   logTail,
   manifestUri,
   outputHashes,
-  prepareScene,
-  spawnWorker,
+  SCENE_ID,
+  type SceneRig,
   startRun,
-  stopWorkers,
-  uniqueName,
+  startSceneRig,
   waitForEnd,
   waitForFirstTile,
 } from './scene-run';
@@ -76,31 +72,16 @@ function watchScenes(store: ObjectStore, out: string) {
 }
 
 describe('object store outage mid-run', { timeout: 420_000 }, () => {
-  let stack: PrivateStack | undefined;
-  let dir = '';
-  let prefix = '';
-  let input = '';
-  let env: NodeJS.ProcessEnv = {};
-  const workers: ChildProcess[] = [];
-
+  let rig: SceneRig | undefined;
   before(async () => {
-    stack = await startPrivateStack();
-    dir = await mkdtemp(join(tmpdir(), 'tessera-store-outage-'));
-    const name = uniqueName('store-outage');
-    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
-    prefix = `s3://${stack.bucket}/${name}`;
-    input = await prepareScene(stack, dir, prefix);
-    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    rig = await startSceneRig('store-outage');
   });
-
   after(async () => {
-    await stopWorkers(workers);
-    await stack?.down();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('MinIO down for 20 s: the run completes with the outputs of a clean run; only complete objects are ever listed', async (t) => {
-    assert.ok(stack);
+    const { stack, dir, prefix, input, env } = rig!;
     const clean = await startRun(env, input, `${prefix}/clean`);
     const cleanEnd = await waitForEnd(env, clean.workflowId, 180_000);
     assert.equal(cleanEnd.status, 'COMPLETED', `clean run: ${JSON.stringify(cleanEnd)}`);

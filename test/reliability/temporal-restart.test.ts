@@ -3,21 +3,16 @@
  * reconnect by themselves, the run resumes from its history, and its outputs equal those of an undisturbed run.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { sleep, startPrivateStack, type PrivateStack } from './private-stack';
+import { sleep } from './private-stack';
 import {
   cliStatus,
   logTail,
   outputHashes,
-  prepareScene,
-  spawnWorker,
+  type SceneRig,
   startRun,
-  stopWorkers,
-  uniqueName,
+  startSceneRig,
   waitForEnd,
   waitForFirstTile,
 } from './scene-run';
@@ -26,31 +21,16 @@ import {
 const DOWNTIME_MS = 10_000;
 
 describe('Temporal server restart mid-run', { timeout: 360_000 }, () => {
-  let stack: PrivateStack | undefined;
-  let dir = '';
-  let prefix = '';
-  let input = '';
-  let env: NodeJS.ProcessEnv = {};
-  const workers: ChildProcess[] = [];
-
+  let rig: SceneRig | undefined;
   before(async () => {
-    stack = await startPrivateStack();
-    dir = await mkdtemp(join(tmpdir(), 'tessera-temporal-restart-'));
-    const name = uniqueName('temporal-restart');
-    env = { ...stack.env, TESSERA_TASK_QUEUE: name };
-    prefix = `s3://${stack.bucket}/${name}`;
-    input = await prepareScene(stack, dir, prefix);
-    workers.push(spawnWorker(env, join(dir, 'worker-a.log')), spawnWorker(env, join(dir, 'worker-b.log')));
+    rig = await startSceneRig('temporal-restart');
   });
-
   after(async () => {
-    await stopWorkers(workers);
-    await stack?.down();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await rig?.close();
   });
 
   test('the run resumes after the restart, on the same workers, with the outputs of a clean run', async (t) => {
-    assert.ok(stack);
+    const { stack, dir, prefix, input, env, workers } = rig!;
     const clean = await startRun(env, input, `${prefix}/clean`);
     const cleanEnd = await waitForEnd(env, clean.workflowId, 180_000);
     assert.equal(cleanEnd.status, 'COMPLETED', `clean run: ${JSON.stringify(cleanEnd)}`);
