@@ -36,15 +36,28 @@ export class FileSource implements ByteSource {
   private handle?: Promise<FileHandle>;
   /** Counts requests and bytes, so benchmarks and tests can check that nothing is read twice. */
   readonly stats = { requests: 0, bytes: 0 };
-  constructor(readonly url: string) {}
+  /**
+   * @param url how the file is named in errors (a path or a file:// URI)
+   * @param path the local path to open
+   * @default path url
+   */
+  constructor(
+    readonly url: string,
+    private readonly path: string = url,
+  ) {}
   private fh(): Promise<FileHandle> {
-    this.handle ??= open(this.url, 'r');
+    // A failed open is not cached: the next call tries again.
+    this.handle ??= open(this.path, 'r').catch((err: unknown) => {
+      this.handle = undefined;
+      throw err;
+    });
     return this.handle;
   }
   async size(): Promise<number> {
     return (await (await this.fh()).stat()).size;
   }
-  async fetch(offset: number, length: number): Promise<Uint8Array> {
+  async fetch(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
+    opts?.signal?.throwIfAborted();
     const fh = await this.fh();
     const buf = new Uint8Array(length);
     let done = 0;
@@ -60,6 +73,6 @@ export class FileSource implements ByteSource {
   async close(): Promise<void> {
     const h = this.handle;
     this.handle = undefined;
-    if (h) await (await h).close();
+    if (h) await (await h.catch(() => undefined))?.close();
   }
 }

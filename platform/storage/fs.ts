@@ -12,6 +12,7 @@ import { type FileHandle, mkdir, open, readdir, readFile, rename, rmdir, stat, u
 import { basename, dirname, join } from 'node:path';
 import { InvalidUriError, ObjectNotFoundError, StorageAccessError } from './errors';
 import { type CountingByteSource, type ObjectInfo, type ObjectStore, type ObjectWriter, throwIfAborted } from './object-store';
+import { FileSource } from '../../raster/source';
 import { toBytes } from './bytes';
 import { formatUri, parseUri } from './uri';
 
@@ -184,51 +185,23 @@ class FsWriter implements ObjectWriter {
   }
 }
 
-/** Ranged reads of one file; the handle opens on first use and stays open until close(). */
-export class FsByteSource implements CountingByteSource {
-  readonly stats = { requests: 0, bytes: 0 };
-  private handle?: Promise<FileHandle>;
-  constructor(
-    readonly url: string,
-    private readonly path: string,
-  ) {}
-
-  async size(): Promise<number> {
-    const fh = await this.fh();
-    return (await fh.stat()).size;
-  }
-
-  async fetch(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
-    throwIfAborted(opts?.signal);
-    const fh = await this.fh();
-    const buf = new Uint8Array(length);
-    let done = 0;
+/** Ranged reads of one file (raster FileSource), with errors mapped to the store's typed errors. */
+export class FsByteSource extends FileSource implements CountingByteSource {
+  override async size(): Promise<number> {
     try {
-      while (done < length) {
-        const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
-        if (bytesRead === 0) break;
-        done += bytesRead;
-      }
+      return await super.size();
     } catch (err) {
       throw mapFsError(err, this.url);
     }
-    this.stats.requests++;
-    this.stats.bytes += done;
-    return done === length ? buf : buf.subarray(0, done);
   }
 
-  async close(): Promise<void> {
-    const h = this.handle;
-    this.handle = undefined;
-    if (h) await (await h.catch(() => undefined))?.close();
-  }
-
-  private fh(): Promise<FileHandle> {
-    this.handle ??= open(this.path, 'r').catch((err: unknown) => {
-      this.handle = undefined;
+  override async fetch(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
+    try {
+      return await super.fetch(offset, length, opts);
+    } catch (err) {
+      if (opts?.signal?.aborted) throw err;
       throw mapFsError(err, this.url);
-    });
-    return this.handle;
+    }
   }
 }
 

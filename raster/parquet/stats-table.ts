@@ -13,9 +13,10 @@ import { arrowTableToParquet, type ParquetCompression } from './write-parquet';
 import { columnsToTable, int32Column, nullableFloat64Column, type NamedColumn } from './arrow-columns';
 import { joinKey, partitionSegment } from './hive-path';
 import { StatsTableError } from './errors';
+import type { TileStats } from '../stats/tile-stats';
 
 /** Statistics of one tile of one product. Pixel statistics ignore nodata; null when the tile has no valid pixel. */
-export interface TileStatsRow {
+export interface TileStatsRow extends TileStats {
   /** Scene id: hive partition value, not stored in the file. */
   scene: string;
   /** Product name (e.g. `ndwi`, `ndci`): hive partition value, not stored in the file. */
@@ -37,19 +38,6 @@ export interface TileStatsRow {
   bboxMinY: number | null;
   bboxMaxX: number | null;
   bboxMaxY: number | null;
-  /** Pixels in the window. */
-  count: number;
-  /** Pixels that are not nodata (and not masked); `0 <= validCount <= count`. */
-  validCount: number;
-  min: number | null;
-  max: number | null;
-  mean: number | null;
-  /** Population standard deviation. */
-  std: number | null;
-  /** 2nd, 50th and 98th percentiles. */
-  p2: number | null;
-  p50: number | null;
-  p98: number | null;
   /** NDCI only: fraction of valid pixels above the bloom threshold, in [0, 1]; null for other products. */
   bloomFraction: number | null;
 }
