@@ -19,6 +19,7 @@ import { performance } from 'node:perf_hooks';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { columnsToTable, float64Column, int32Column, nullableFloat64Column } from '../raster/parquet/arrow-columns';
 import { arrowTableToParquet, type ParquetCompression } from '../raster/parquet/write-parquet';
+import { seededRandom } from '../raster/indices/testing/random';
 
 // parquetjs-lite ships no type declarations; this is the part of its API the bench uses.
 interface ParquetJsLite {
@@ -44,20 +45,9 @@ interface Columns {
   std: Float64Array;
 }
 
-/** mulberry32: small, seeded, good enough to make the columns look like noise to a compressor. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function makeColumns(n: number): Columns {
-  const next32 = prng(42);
+  const next32 = seededRandom(42);
   // Two 32-bit draws per double: one draw alone leaves the low 21 mantissa bits zero, which compresses unrealistically well.
   const rnd = (): number => (Math.floor(next32() * 2 ** 21) * 2 ** 32 + Math.floor(next32() * 2 ** 32)) / 2 ** 53;
   const c: Columns = { tileCol: new Int32Array(n), tileRow: new Int32Array(n), validCount: new Int32Array(n), mean: new Array(n), std: new Float64Array(n) };

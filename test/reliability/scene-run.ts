@@ -258,3 +258,11 @@ export async function startSceneRig(label: string): Promise<SceneRig> {
     throw err;
   }
 }
+
+/** Runs the rig's scene undisturbed to `<prefix>/clean` and returns its output hashes: the expected result of a faulted run. */
+export async function cleanRunHashes(rig: Pick<SceneRig, 'stack' | 'env' | 'input' | 'prefix'>): Promise<Record<string, string>> {
+  const clean = await startRun(rig.env, rig.input, `${rig.prefix}/clean`);
+  const end = await waitForEnd(rig.env, clean.workflowId, 180_000);
+  assert.equal(end.status, 'COMPLETED', `clean run: ${JSON.stringify(end)}`);
+  return outputHashes(rig.stack, `${rig.prefix}/clean`);
+}

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { sleep } from './private-stack';
 import {
+  cleanRunHashes,
   cliStatus,
   logTail,
   outputHashes,
@@ -31,10 +32,7 @@ describe('Temporal server restart mid-run', { timeout: 360_000 }, () => {
 
   test('the run resumes after the restart, on the same workers, with the outputs of a clean run', async (t) => {
     const { stack, dir, prefix, input, env, workers } = rig!;
-    const clean = await startRun(env, input, `${prefix}/clean`);
-    const cleanEnd = await waitForEnd(env, clean.workflowId, 180_000);
-    assert.equal(cleanEnd.status, 'COMPLETED', `clean run: ${JSON.stringify(cleanEnd)}`);
-    const expected = await outputHashes(stack, `${prefix}/clean`);
+    const expected = await cleanRunHashes(rig!);
 
     const out = `${prefix}/restart`;
     const run = await startRun(env, input, out);
