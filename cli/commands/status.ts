@@ -12,14 +12,6 @@ Shows a run's state (from Temporal) and its per-stage progress (the workflow's "
 /** A query answered by a live worker takes milliseconds; past this, report the state without progress. */
 const QUERY_TIMEOUT_MS = 5000;
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 export interface RunStatus {
   workflowId: string;
   runId: string;
@@ -36,7 +28,10 @@ export async function readStatus(config: Config, workflowId: string): Promise<Ru
     const desc = await handle.describe();
     let progress: SceneProgress | null = null;
     try {
-      progress = await withTimeout(handle.query(progressQuery), QUERY_TIMEOUT_MS);
+      // A gRPC deadline, not a race against a timer: the call itself ends, with any retry the SDK's interceptor has
+      // scheduled, before the connection closes. A call left running past close() retries into the closed channel
+      // from a timer ("Channel has been shut down"), an uncaught exception in a long-lived caller such as `watch`.
+      progress = await client.withDeadline(Date.now() + QUERY_TIMEOUT_MS, () => handle.query(progressQuery));
     } catch {
       // No answer: a run that failed before its first workflow task has no handler yet, or the query went to a
       // worker that just lost its network and will not answer; the status from describe() still stands.
