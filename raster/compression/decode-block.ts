@@ -8,7 +8,7 @@ import { Predictor } from '../tiff/const';
 import { SAMPLE_BYTES, viewSamples, type SampleType, type TypedArray } from '../types';
 import { LITTLE_ENDIAN_HOST, swapBytes } from './byte-order';
 import { getDecompressor } from './index';
-import { undoFloatingPoint, undoHorizontal } from './predictor';
+import { undoFloatingPoint, undoFloatingPointSamples, undoHorizontal } from './predictor';
 import { initZstdDecoder } from './zstd';
 
 /** Everything needed to decode one block of an image; plain data, safe to post to a worker thread. */
@@ -44,7 +44,62 @@ export async function initCodecs(): Promise<void> {
  *   UnsupportedFormatError for an unknown compression or predictor, or a bit depth that does not match the sample type.
  */
 export function decodeBlock(codec: BlockCodec, bytes: Uint8Array, rows: number = codec.blockHeight): TypedArray {
-  const { file, compression, predictor, sampleType, samplesPerPixel, blockWidth, blockHeight } = codec;
+  const { file, predictor, sampleType, samplesPerPixel, blockWidth } = codec;
+  const bytesPerSample = SAMPLE_BYTES[sampleType];
+  const rowSamples = blockWidth * samplesPerPixel;
+  const raw = decompressBlock(codec, bytes, rows);
+
+  const swap = bytesPerSample > 1 && codec.littleEndian !== LITTLE_ENDIAN_HOST;
+  switch (predictor) {
+    case Predictor.None:
+      if (swap) swapBytes(raw, bytesPerSample);
+      break;
+    case Predictor.Horizontal:
+      if (swap) swapBytes(raw, bytesPerSample);
+      undoHorizontal(raw, bytesPerSample, rowSamples, rows, samplesPerPixel);
+      break;
+    case Predictor.FloatingPoint:
+      if (sampleType !== 'float32' && sampleType !== 'float64') {
+        throw new UnsupportedFormatError(file, `predictor 3 (floating point) on ${sampleType} samples is not supported`);
+      }
+      // Byte planes are most-significant first in every file, so there is nothing to swap.
+      undoFloatingPoint(raw, bytesPerSample, rowSamples, rows, samplesPerPixel);
+      break;
+    default:
+      throw new UnsupportedFormatError(file, `predictor ${predictor} is not supported`);
+  }
+  return viewSamples(sampleType, raw);
+}
+
+/**
+ * Decodes one stored block and returns the samples `samples` (indices within a pixel; 0 for a planar block) each
+ * as its own plane of `blockWidth * rows` values. For the common hyperspectral layout (chunky float32 with
+ * predictor 3) only the chosen samples are reassembled, see `undoFloatingPointSamples`; other layouts are
+ * decoded whole and split.
+ * @throws as `decodeBlock`; RangeError for a sample index outside the pixel.
+ */
+export function decodeBlockSamples(codec: BlockCodec, bytes: Uint8Array, samples: number[], rows: number = codec.blockHeight): TypedArray[] {
+  const { samplesPerPixel: spp, blockWidth } = codec;
+  for (const s of samples) if (!(Number.isInteger(s) && s >= 0 && s < spp)) throw new RangeError(`sample ${s} of a ${spp}-sample block`);
+  if (codec.predictor === Predictor.FloatingPoint && codec.sampleType === 'float32' && spp > 1) {
+    return undoFloatingPointSamples(decompressBlock(codec, bytes, rows), blockWidth, rows, spp, samples);
+  }
+  const all = decodeBlock(codec, bytes, rows);
+  const n = blockWidth * rows;
+  return samples.map((s) => {
+    if (spp === 1) return all;
+    const plane = new (all.constructor as new (length: number) => TypedArray)(n);
+    for (let i = 0, src = s; i < n; i++, src += spp) plane[i] = all[src];
+    return plane;
+  });
+}
+
+/**
+ * Decompresses one block and checks its size: `rows` rows of the block's width, as stored (predicted, file byte
+ * order), in a buffer aligned for the sample type.
+ */
+function decompressBlock(codec: BlockCodec, bytes: Uint8Array, rows: number): Uint8Array {
+  const { file, compression, sampleType, samplesPerPixel, blockWidth, blockHeight } = codec;
   const bytesPerSample = SAMPLE_BYTES[sampleType];
   if (codec.bitsPerSample !== bytesPerSample * 8) {
     throw new UnsupportedFormatError(file, `${codec.bitsPerSample}-bit samples cannot be read as ${sampleType}`);
@@ -73,26 +128,5 @@ export function decodeBlock(codec: BlockCodec, bytes: Uint8Array, rows: number =
     );
   }
   // Typed-array views need aligned offsets; decoders normally return fresh buffers, so this copy is rare.
-  raw = raw.byteOffset % bytesPerSample === 0 ? raw.subarray(0, needed) : raw.slice(0, needed);
-
-  const swap = bytesPerSample > 1 && codec.littleEndian !== LITTLE_ENDIAN_HOST;
-  switch (predictor) {
-    case Predictor.None:
-      if (swap) swapBytes(raw, bytesPerSample);
-      break;
-    case Predictor.Horizontal:
-      if (swap) swapBytes(raw, bytesPerSample);
-      undoHorizontal(raw, bytesPerSample, rowSamples, rows, samplesPerPixel);
-      break;
-    case Predictor.FloatingPoint:
-      if (sampleType !== 'float32' && sampleType !== 'float64') {
-        throw new UnsupportedFormatError(file, `predictor 3 (floating point) on ${sampleType} samples is not supported`);
-      }
-      // Byte planes are most-significant first in every file, so there is nothing to swap.
-      undoFloatingPoint(raw, bytesPerSample, rowSamples, rows, samplesPerPixel);
-      break;
-    default:
-      throw new UnsupportedFormatError(file, `predictor ${predictor} is not supported`);
-  }
-  return viewSamples(sampleType, raw);
+  return raw.byteOffset % bytesPerSample === 0 ? raw.subarray(0, needed) : raw.slice(0, needed);
 }

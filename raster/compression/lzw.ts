@@ -14,6 +14,10 @@ const CLEAR = 256;
 const EOI = 257;
 const FIRST_FREE = 258;
 const MAX_CODES = 4096;
+/** Single-byte strings stored ahead of the output. */
+const LITERALS = 256;
+/** Strings up to this long are copied with a fixed number of byte moves. */
+const SLACK = 4;
 
 /** A stream that is not valid LZW (code out of table, missing Clear), as opposed to one that is only short. */
 export class LzwStreamError extends Error {}
@@ -30,9 +34,20 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
   if (input.length >= 2 && input[0] === 0 && (input[1] & 1) !== 0) {
     throw new LzwStreamError('old-style (bit-reversed) LZW is not supported');
   }
-  const out = new Uint8Array(outSize);
+  // The buffer starts with the 256 single-byte strings, so a literal is an entry like any other (offset c,
+  // length 1) and every code takes the same path. It ends with SLACK spare bytes, so short strings are copied
+  // with a fixed number of byte moves whatever their length: a branch the CPU cannot predict costs more than the
+  // few extra moves. Bytes written past a string's end are overwritten by the next code.
+  const buf = new Uint8Array(LITERALS + outSize + SLACK);
   const entryOffset = new Int32Array(MAX_CODES);
   const entryLength = new Int32Array(MAX_CODES);
+  for (let c = 0; c < LITERALS; c++) {
+    buf[c] = c;
+    entryOffset[c] = c;
+    entryLength[c] = 1;
+  }
+  // CLEAR and EOI keep length 0, the mark of a control code.
+  const end = LITERALS + outSize;
   const inLength = input.length;
 
   let ip = 0; // next input byte
@@ -41,11 +56,11 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
   let width = 9;
   let mask = 511;
   let next = FIRST_FREE;
-  let pos = 0;
-  let prevOffset = -1; // output offset of the previous code's string; -1 right after Clear
+  let pos = LITERALS;
+  let prevOffset = -1; // buffer offset of the previous code's string; -1 right after Clear
   let prevLength = 0;
 
-  while (pos < outSize) {
+  while (pos < end) {
     // Refill two bytes at a time: with at most 11 bits pending, 27 fit in the 32-bit accumulator, and one
     // refill always covers a 12-bit code.
     if (nbits < width) {
@@ -64,35 +79,34 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
     nbits -= width;
     const code = (acc >>> nbits) & mask;
 
+    let src: number;
     let length: number;
-    if (code < 256) {
-      out[pos] = code;
-      length = 1;
-    } else if (code >= FIRST_FREE) {
-      let src: number;
-      if (code < next) {
-        src = entryOffset[code];
-        length = entryLength[code];
-      } else if (code === next && prevOffset >= 0 && next < MAX_CODES) {
-        // KwKwK: the entry being defined is prev + prev[0]; the overlapping forward copy produces it,
-        // because it reads bytes it has just written.
-        src = prevOffset;
-        length = prevLength + 1;
-      } else {
-        throw new LzwStreamError(`LZW code ${code} is not in the table (next free ${next}) at input byte ${ip}`);
+    if (code < next) {
+      src = entryOffset[code];
+      length = entryLength[code];
+      if (length === 0) {
+        if (code === CLEAR) {
+          width = 9;
+          mask = 511;
+          next = FIRST_FREE;
+          prevOffset = -1;
+          continue;
+        }
+        break; // EOI
       }
-      let end = pos + length;
-      if (end > outSize) end = outSize;
-      out[pos] = out[src];
-      for (let d = pos + 1, s = src + 1; d < end; ) out[d++] = out[s++];
-    } else if (code === CLEAR) {
-      width = 9;
-      mask = 511;
-      next = FIRST_FREE;
-      prevOffset = -1;
-      continue;
+    } else if (code === next && prevOffset >= 0 && next < MAX_CODES) {
+      // KwKwK: the entry being defined is prev + prev[0]; the overlapping forward copy produces it,
+      // because it reads bytes it has just written.
+      src = prevOffset;
+      length = prevLength + 1;
     } else {
-      break; // EOI
+      throw new LzwStreamError(`LZW code ${code} is not in the table (next free ${next}) at input byte ${ip}`);
+    }
+    if (length <= SLACK) {
+      for (let k = 0; k < SLACK; k++) buf[pos + k] = buf[src + k];
+    } else {
+      const stop = Math.min(pos + length, end);
+      for (let d = pos, s = src; d < stop; ) buf[d++] = buf[s++];
     }
 
     if (prevOffset >= 0 && next < MAX_CODES) {
@@ -109,5 +123,6 @@ export function lzwDecode(input: Uint8Array, outSize: number): Uint8Array {
     prevLength = length;
     pos += length;
   }
-  return pos >= outSize ? out : out.subarray(0, pos);
+  const decoded = Math.min(pos, end) - LITERALS;
+  return buf.subarray(LITERALS, LITERALS + decoded);
 }

@@ -132,3 +132,42 @@ function interleave64(planes: Uint8Array, words: Uint32Array, wordStart: number,
     words[wordStart + 2 * w + loAt] = lo >>> 0;
   }
 }
+
+/**
+ * Undoes predictor 3 on a chunky float32 block for a few of its samples only, returning each as its own plane of
+ * `width * rows` native float32 values.
+ *
+ * The byte-wise running sum steps by `spp` bytes, so it only ever adds bytes of the same sample: sample s owns the
+ * bytes at s, s + spp, ... of each row, a chain that runs through the four byte planes in order (each plane holds
+ * width * spp bytes, a multiple of spp). Summing that chain alone and placing each byte in its word yields sample s
+ * without touching the others, which is most of the work saved when a job needs 6 of 31 bands.
+ * @param bytes the decoded (still predicted) block, `rows` rows of `width * spp * 4` bytes.
+ */
+export function undoFloatingPointSamples(bytes: Uint8Array, width: number, rows: number, spp: number, samples: number[]): Float32Array[] {
+  const rowSamples = width * spp;
+  const rowBytes = rowSamples * 4;
+  if (bytes.length < rowBytes * rows) throw new RangeError(`${bytes.length} bytes hold fewer than ${rows} rows of ${rowBytes} bytes`);
+  return samples.map((sample) => {
+    if (!(sample >= 0 && sample < spp)) throw new RangeError(`sample ${sample} of ${spp}`);
+    const words = new Uint32Array(width * rows);
+    for (let r = 0; r < rows; r++) sampleRow(bytes, r * rowBytes + sample, rowSamples, spp, words, r * width, width);
+    return new Float32Array(words.buffer);
+  });
+}
+
+/** One row of one sample: the running byte sum through the four planes, most significant plane first. */
+function sampleRow(bytes: Uint8Array, first: number, planeBytes: number, spp: number, words: Uint32Array, out: number, width: number): void {
+  let acc = 0;
+  let at = first;
+  for (let x = 0; x < width; x++, at += spp) {
+    acc = (acc + bytes[at]) & 0xff;
+    words[out + x] = acc << 24;
+  }
+  for (let shift = 16; shift >= 0; shift -= 8) {
+    at = first + (24 - shift) / 8 * planeBytes;
+    for (let x = 0; x < width; x++, at += spp) {
+      acc = (acc + bytes[at]) & 0xff;
+      words[out + x] |= acc << shift;
+    }
+  }
+}

@@ -1,4 +1,5 @@
-import { decodeBlock, type BlockCodec } from '../compression/decode-block';
+import { decodeBlockSamples, type BlockCodec } from '../compression/decode-block';
+import type { TypedArray } from '../types';
 
 /** One compressed input block and where it sits in the image. */
 export interface BlockPayload {
@@ -34,38 +35,49 @@ export function extractBands(
   nodata: number | null = null,
 ): Float32Array[] {
   const out = bandIndices.map(() => new Float32Array(tileSizePx * tileSizePx).fill(NaN));
-  const spp = codec.samplesPerPixel;
+  const planar = codec.samplesPerPixel === 1;
   for (const block of blocks) {
-    const samples = decodeBlock(codec, block.bytes, block.rows);
     const x0 = Math.max(window.x, block.x);
     const x1 = Math.min(window.x + window.width, block.x + codec.blockWidth);
     const y0 = Math.max(window.y, block.y);
     const y1 = Math.min(window.y + window.height, block.y + block.rows);
     if (x0 >= x1 || y0 >= y1) continue;
-    for (let b = 0; b < bandIndices.length; b++) {
-      const band = bandIndices[b];
-      let sample: number;
-      if (spp === 1) {
-        // Planar file: a block holds one band only.
-        if (block.plane !== band) continue;
-        sample = 0;
-      } else {
-        sample = band;
-      }
-      const dst = out[b];
-      for (let y = y0; y < y1; y++) {
-        let src = ((y - block.y) * codec.blockWidth + (x0 - block.x)) * spp + sample;
-        let d = (y - window.y) * tileSizePx + (x0 - window.x);
-        if (nodata === null || Number.isNaN(nodata)) {
-          for (let x = x0; x < x1; x++, src += spp, d++) dst[d] = samples[src];
-        } else {
-          for (let x = x0; x < x1; x++, src += spp, d++) {
-            const v = samples[src];
-            dst[d] = v === nodata ? NaN : v;
-          }
-        }
-      }
-    }
+    // Output slots this block fills: every wanted band of a pixel-interleaved block, the block's own band of a
+    // planar one.
+    const slots = bandIndices.map((_, b) => b).filter((b) => !planar || bandIndices[b] === block.plane);
+    if (slots.length === 0) continue;
+    const planes = decodeBlockSamples(codec, block.bytes, slots.map((b) => (planar ? 0 : bandIndices[b])), block.rows);
+    slots.forEach((b, k) => copyWindow(planes[k], codec.blockWidth, block, out[b], tileSizePx, window, x0, x1, y0, y1, nodata));
   }
   return out;
 }
+
+/** Copies the part [x0,x1) x [y0,y1) of one band plane of a block into the tile, nodata becoming NaN. */
+function copyWindow(
+  plane: TypedArray,
+  blockWidth: number,
+  block: BlockPayload,
+  dst: Float32Array,
+  tileSizePx: number,
+  window: PixelWindow,
+  x0: number,
+  x1: number,
+  y0: number,
+  y1: number,
+  nodata: number | null,
+): void {
+  const mapNodata = nodata !== null && !Number.isNaN(nodata);
+  for (let y = y0; y < y1; y++) {
+    let src = (y - block.y) * blockWidth + (x0 - block.x);
+    let d = (y - window.y) * tileSizePx + (x0 - window.x);
+    if (!mapNodata) {
+      for (let x = x0; x < x1; x++) dst[d++] = plane[src++];
+    } else {
+      for (let x = x0; x < x1; x++) {
+        const v = plane[src++];
+        dst[d++] = v === nodata ? NaN : v;
+      }
+    }
+  }
+}
+
