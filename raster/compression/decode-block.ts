@@ -9,6 +9,7 @@ import { SAMPLE_BYTES, viewSamples, type SampleType, type TypedArray } from '../
 import { LITTLE_ENDIAN_HOST, swapBytes } from './byte-order';
 import { getDecompressor } from './index';
 import { undoFloatingPoint, undoFloatingPointSamples, undoHorizontal } from './predictor';
+import { initLzwDecoder } from './lzw-wasm';
 import { initZstdDecoder } from './zstd';
 
 /** Everything needed to decode one block of an image; plain data, safe to post to a worker thread. */
@@ -30,9 +31,9 @@ export interface BlockCodec {
   littleEndian: boolean;
 }
 
-/** Prepares the codecs that need asynchronous set-up (the ZSTD WASM module). Call once per thread. */
+/** Prepares the codecs that need asynchronous set-up (the ZSTD and LZW WebAssembly modules). Call once per thread. */
 export async function initCodecs(): Promise<void> {
-  await initZstdDecoder();
+  await Promise.all([initZstdDecoder(), initLzwDecoder()]);
 }
 
 /**

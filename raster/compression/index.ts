@@ -7,6 +7,7 @@ import { Compression } from '../tiff/const';
 import { UnsupportedFormatError } from '../errors';
 import { deflateDecode } from './deflate';
 import { lzwDecode } from './lzw';
+import { lzwDecodeWasm, lzwWasmReady } from './lzw-wasm';
 import { packBitsDecode } from './packbits';
 import { zstdDecode } from './zstd';
 
@@ -17,9 +18,12 @@ export type Decompressor = (input: Uint8Array, outSize: number) => Uint8Array;
 // aligned buffer of its own.
 const none: Decompressor = (input, outSize) => input.slice(0, outSize);
 
+// The compiled LZW decoder once initCodecs() has loaded it in this thread; the TypeScript one until then.
+const lzw: Decompressor = (input, outSize) => (lzwWasmReady() ? lzwDecodeWasm(input, outSize) : lzwDecode(input, outSize));
+
 const DECOMPRESSORS = new Map<number, Decompressor>([
   [Compression.None, none],
-  [Compression.Lzw, lzwDecode],
+  [Compression.Lzw, lzw],
   [Compression.Deflate, deflateDecode],
   [Compression.DeflateLegacy, deflateDecode],
   [Compression.PackBits, packBitsDecode],
