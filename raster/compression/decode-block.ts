@@ -72,27 +72,29 @@ export function decodeBlock(codec: BlockCodec, bytes: Uint8Array, rows: number =
   return viewSamples(sampleType, raw);
 }
 
+/** One sample (band) of a decoded block: its value at pixel i (row-major in the block) is values[offset + i * stride]. */
+export interface SampleView {
+  values: TypedArray;
+  offset: number;
+  stride: number;
+}
+
 /**
- * Decodes one stored block and returns the samples `samples` (indices within a pixel; 0 for a planar block) each
- * as its own plane of `blockWidth * rows` values. For the common hyperspectral layout (chunky float32 with
- * predictor 3) only the chosen samples are reassembled, see `undoFloatingPointSamples`; other layouts are
- * decoded whole and split.
+ * Decodes one stored block and returns a view of each of `samples` (indices within a pixel; 0 for a planar
+ * block). For the common hyperspectral layout (chunky float32 with predictor 3) only the chosen samples are
+ * reassembled, each into a plane of its own (see `undoFloatingPointSamples`); other layouts are decoded whole and
+ * the views stride through the interleaved samples.
  * @throws as `decodeBlock`; RangeError for a sample index outside the pixel.
  */
-export function decodeBlockSamples(codec: BlockCodec, bytes: Uint8Array, samples: number[], rows: number = codec.blockHeight): TypedArray[] {
+export function decodeBlockSamples(codec: BlockCodec, bytes: Uint8Array, samples: number[], rows: number = codec.blockHeight): SampleView[] {
   const { samplesPerPixel: spp, blockWidth } = codec;
   for (const s of samples) if (!(Number.isInteger(s) && s >= 0 && s < spp)) throw new RangeError(`sample ${s} of a ${spp}-sample block`);
   if (codec.predictor === Predictor.FloatingPoint && codec.sampleType === 'float32' && spp > 1) {
-    return undoFloatingPointSamples(decompressBlock(codec, bytes, rows), blockWidth, rows, spp, samples);
+    const planes = undoFloatingPointSamples(decompressBlock(codec, bytes, rows), blockWidth, rows, spp, samples);
+    return planes.map((values) => ({ values, offset: 0, stride: 1 }));
   }
   const all = decodeBlock(codec, bytes, rows);
-  const n = blockWidth * rows;
-  return samples.map((s) => {
-    if (spp === 1) return all;
-    const plane = new (all.constructor as new (length: number) => TypedArray)(n);
-    for (let i = 0, src = s; i < n; i++, src += spp) plane[i] = all[src];
-    return plane;
-  });
+  return samples.map((s) => ({ values: all, offset: s, stride: spp }));
 }
 
 /**

@@ -1,5 +1,4 @@
-import { decodeBlockSamples, type BlockCodec } from '../compression/decode-block';
-import type { TypedArray } from '../types';
+import { decodeBlockSamples, type BlockCodec, type SampleView } from '../compression/decode-block';
 
 /** One compressed input block and where it sits in the image. */
 export interface BlockPayload {
@@ -46,15 +45,15 @@ export function extractBands(
     // planar one.
     const slots = bandIndices.map((_, b) => b).filter((b) => !planar || bandIndices[b] === block.plane);
     if (slots.length === 0) continue;
-    const planes = decodeBlockSamples(codec, block.bytes, slots.map((b) => (planar ? 0 : bandIndices[b])), block.rows);
-    slots.forEach((b, k) => copyWindow(planes[k], codec.blockWidth, block, out[b], tileSizePx, window, x0, x1, y0, y1, nodata));
+    const views = decodeBlockSamples(codec, block.bytes, slots.map((b) => (planar ? 0 : bandIndices[b])), block.rows);
+    slots.forEach((b, k) => copyWindow(views[k], codec.blockWidth, block, out[b], tileSizePx, window, x0, x1, y0, y1, nodata));
   }
   return out;
 }
 
-/** Copies the part [x0,x1) x [y0,y1) of one band plane of a block into the tile, nodata becoming NaN. */
+/** Copies the part [x0,x1) x [y0,y1) of one band of a block into the tile, nodata becoming NaN. */
 function copyWindow(
-  plane: TypedArray,
+  view: SampleView,
   blockWidth: number,
   block: BlockPayload,
   dst: Float32Array,
@@ -66,15 +65,16 @@ function copyWindow(
   y1: number,
   nodata: number | null,
 ): void {
+  const { values, offset, stride } = view;
   const mapNodata = nodata !== null && !Number.isNaN(nodata);
   for (let y = y0; y < y1; y++) {
-    let src = (y - block.y) * blockWidth + (x0 - block.x);
+    let src = offset + ((y - block.y) * blockWidth + (x0 - block.x)) * stride;
     let d = (y - window.y) * tileSizePx + (x0 - window.x);
     if (!mapNodata) {
-      for (let x = x0; x < x1; x++) dst[d++] = plane[src++];
+      for (let x = x0; x < x1; x++, src += stride) dst[d++] = values[src];
     } else {
-      for (let x = x0; x < x1; x++) {
-        const v = plane[src++];
+      for (let x = x0; x < x1; x++, src += stride) {
+        const v = values[src];
         dst[d++] = v === nodata ? NaN : v;
       }
     }
