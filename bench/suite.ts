@@ -47,6 +47,8 @@ interface Row {
   name: string;
   samples: Sample[];
   note?: string;
+  /** Water pixels the last run counted: both sides must compute the same products. */
+  waterPixels?: number;
 }
 
 function parseOptions(argv: string[]): Options {
@@ -138,27 +140,32 @@ function referenceRows(scene: string, opts: Options, work: string): Row[] {
   for (const threads of ['1', 'ALL_CPUS']) {
     const samples: Sample[] = [];
     let stages: unknown;
+    let waterPixels: number | undefined;
     for (let i = 0; i < opts.runs; i++) {
       const out = join(work, `ref-${threads}-${i}`);
       const { stdout, sample } = timed(PY, [join(BENCH, 'reference', 'hab_gdal_numpy.py'), scene, out, '--threads', threads]);
-      stages = JSON.parse(stdout).stagesMs;
+      const result = JSON.parse(stdout) as { stagesMs: unknown; waterPixels: number };
+      stages = result.stagesMs;
+      waterPixels = result.waterPixels;
       samples.push(sample);
       rmSync(out, { recursive: true, force: true });
     }
-    rows.push({ name: `reference GDAL+numpy GDAL_NUM_THREADS=${threads}`, samples, note: `last run stages ms ${JSON.stringify(stages)}` });
+    rows.push({ name: `reference GDAL+numpy GDAL_NUM_THREADS=${threads}`, samples, note: `last run stages ms ${JSON.stringify(stages)}`, waterPixels });
   }
   return rows;
 }
 
 function localRow(scene: string, threads: number, opts: Options, work: string): Row {
   const samples: Sample[] = [];
+  let waterPixels: number | undefined;
   for (let i = 0; i < opts.runs; i++) {
     const out = join(work, `local-${threads}-${i}`);
-    const { sample } = timed('node', [CLI, 'run', scene, '--local', '--json', '--threads', String(threads), '--out', `file://${out}`, '--scene-id', `bench-local-${threads}-${i}`]);
+    const { stdout, sample } = timed('node', [CLI, 'run', scene, '--local', '--json', '--threads', String(threads), '--out', `file://${out}`, '--scene-id', `bench-local-${threads}-${i}`]);
+    waterPixels = (JSON.parse(stdout) as { summary?: { waterPixels?: number } }).summary?.waterPixels;
     samples.push(sample);
     rmSync(out, { recursive: true, force: true });
   }
-  return { name: `tessera --local --threads ${threads}`, samples };
+  return { name: `tessera --local --threads ${threads}`, samples, waterPixels };
 }
 
 function devStackEnv(): NodeJS.ProcessEnv | undefined {
@@ -279,6 +286,10 @@ async function main(): Promise<void> {
     const local1 = localRow(scene, 1, opts, work);
     const local2 = localRow(scene, 2, opts, work);
     rows.push(local1, local2);
+    // A comparison of two different computations would mean nothing: same bands, same definitions, same counts.
+    const counted = rows.map((r) => r.waterPixels).filter((n) => n !== undefined);
+    if (new Set(counted).size > 1) throw new Error(`water pixel counts differ: ${rows.map((r) => `${r.name} ${r.waterPixels}`).join('; ')}`);
+    notes.push(`water pixels counted by every row: ${counted[0]}`);
     if (!opts.skipTemporal) {
       const env = devStackEnv();
       if (!env) notes.push('Temporal rows skipped: dev stack is down (bash infra/dev-stack.sh up)');

@@ -7,8 +7,9 @@ and rounds once to float32:
   water = NDWI > 0.3 (uint8, 255 = nodata)
   NDCI  = (RE' - R) / (RE' + R) where water, RE' = max(RE, 0), NaN elsewhere
 then writes three COGs (DEFLATE level 6, predictor 3 for floats / 2 for the mask, 512 px blocks, overviews) with
-GDAL's COG driver. Band choice: nearest centre wavelength to 560 (G), 842 (N), 705 (RE), 665 (R) nm, read from
-the band metadata `wavelength`.
+GDAL's COG driver. Band choice: nearest centre wavelength to 550 (G), 849 (N), 712 (RE), 669 (R) nm, read from
+the band metadata `wavelength`. These are the targets of the product definitions Tessera implements (README,
+"What the products are"), so both sides compute the same products from the same bands.
 
 Usage: hab_gdal_numpy.py INPUT OUTDIR [--threads 1|ALL_CPUS]
 Prints one JSON line: stage times in ms (read, compute, write) and pixel counts; wall time, CPU and peak RSS are
@@ -22,7 +23,7 @@ import time
 from osgeo import gdal
 import numpy as np
 
-WANTED_NM = {"g": 560.0, "n": 842.0, "re": 705.0, "r": 665.0}
+WANTED_NM = {"g": 550.0, "n": 849.0, "re": 712.0, "r": 669.0}
 WATER_NDWI = np.float32(0.3)
 
 
