@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachLimited } from './scene-dag';
+import { forEachLimited, settleAll } from './scene-dag';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -35,4 +35,19 @@ test('after a failure no new item starts, and the call settles only when in-flig
   );
   assert.deepEqual(started, [1, 2], 'nothing started after the failure');
   assert.ok(slowDone, 'the in-flight call finished before the rejection');
+});
+
+test('settleAll returns every value in order, and on a failure settles only when the others have', async () => {
+  assert.deepEqual(await settleAll([tick(5).then(() => 'a'), Promise.resolve(2)] as const), ['a', 2]);
+  let slowDone = false;
+  await assert.rejects(
+    settleAll([
+      Promise.reject(new Error('assembly failed')),
+      tick(30).then(() => {
+        slowDone = true;
+      }),
+    ]),
+    /assembly failed/,
+  );
+  assert.ok(slowDone, 'the slow activity finished before the rejection');
 });

@@ -60,6 +60,17 @@ export async function forEachLimited<T>(items: readonly T[], limit: number, fn: 
   if (failure) throw failure.err;
 }
 
+/**
+ * Like Promise.all, but settles only when every promise has: on a failure the caller's clean-up must not race
+ * activities that are still writing. Rejects with the first failure in the order given.
+ */
+export async function settleAll<T extends readonly unknown[]>(promises: { [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T;
+}
+
 export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInput, hooks: DagHooks): Promise<SceneResult> {
   const progress: SceneProgress = { sceneId: input.sceneId ?? null, stage: 'plan', tilesDone: 0, tilesTotal: 0, products: {} };
   const report = () => hooks.onProgress({ ...progress, products: { ...progress.products } });
@@ -86,7 +97,8 @@ export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInpu
 
   progress.stage = 'assemble';
   report();
-  const cogs = await Promise.all(
+  // settleAll, not Promise.all: after a failure the clean-up must not race assemblies that are still writing.
+  const cogs = await settleAll(
     cogProducts.map(async (product) => {
       progress.products[product] = 'running';
       report();
@@ -99,10 +111,11 @@ export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInpu
 
   progress.stage = 'tables';
   report();
-  const [tables, previews] = await Promise.all([
+  const wantsPreviews = plan.products.includes('rgb') || plan.products.includes('ndci');
+  const [tables, previews] = await settleAll([
     acts.writeTileStats({ plan }),
-    plan.products.includes('rgb') || plan.products.includes('ndci') ? acts.renderPreviews({ plan }) : Promise.resolve([]),
-  ]);
+    wantsPreviews ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
+  ] as const);
   if (plan.products.includes('rgb')) progress.products.rgb = 'done';
   hooks.onSummary?.(tables.summary);
 
