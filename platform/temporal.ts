@@ -37,21 +37,24 @@ export async function connectionOptions(
   const t = temporal.tls;
   if (!t) return out;
 
-  const problems: { key: string; env: string; message: string }[] = [];
-  const read = async (path: string | undefined, key: string, env: string): Promise<Uint8Array | undefined> => {
+  type Problem = { key: string; env: string; message: string };
+  // Each read reports its own problem; they are collected in field order afterwards, because the
+  // reads finish in whatever order the filesystem answers and the error must not depend on that.
+  const read = async (path: string | undefined, key: string, env: string): Promise<Uint8Array | Problem | undefined> => {
     if (path === undefined) return undefined;
     try {
       return new Uint8Array(await readFile(path));
     } catch (err) {
-      problems.push({ key, env, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` });
-      return undefined;
+      return { key, env, message: `cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` };
     }
   };
-  const [ca, crt, key] = await Promise.all([
+  const results = await Promise.all([
     read(t.serverRootCaPath, 'temporal.tls.serverRootCaPath', 'TEMPORAL_TLS_SERVER_CA_CERT_PATH'),
     read(t.clientCertPath, 'temporal.tls.clientCertPath', 'TEMPORAL_TLS_CLIENT_CERT_PATH'),
     read(t.clientKeyPath, 'temporal.tls.clientKeyPath', 'TEMPORAL_TLS_CLIENT_KEY_PATH'),
   ]);
+  const problems = results.filter((r): r is Problem => r !== undefined && !(r instanceof Uint8Array));
+  const [ca, crt, key] = results.map((r) => (r instanceof Uint8Array ? r : undefined));
   if (problems.length > 0) throw new ConfigError(problems);
 
   const tls: TemporalTlsOptions = {};
