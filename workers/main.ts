@@ -44,8 +44,8 @@ export async function runWorker(config: Config, opts: WorkerRunOptions = {}): Pr
       taskQueue,
       workflowsPath: require.resolve('../workflows'),
       activities: createActivities({ store, pool, logger, codeVersion: codeVersion() }, inputs),
-      // One activity slot per thread keeps a worker from accepting tiles it cannot start while their
-      // start-to-close clocks run; other workers pick them up instead.
+      // One slot per thread plus one (platform/config.ts, defaultConcurrency): enough to keep the threads fed
+      // through each activity's I/O, few enough that a worker does not hoard tiles others could start.
       maxConcurrentActivityTaskExecutions: concurrency,
       shutdownGraceTime: '20s',
       // Heartbeats carry cancellation back to activities; the default throttle (0.8 x heartbeatTimeout = 16 s

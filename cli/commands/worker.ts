@@ -1,4 +1,4 @@
-import type { Config } from '../../platform/config';
+import { defaultConcurrency, type Config } from '../../platform/config';
 import type { Logger } from '../../platform/logger';
 import { parse, parsePositiveInt } from '../args';
 import * as print from '../print';
@@ -21,7 +21,7 @@ export async function workerCommand(argv: string[], config: Config, logger: Logg
     logger,
     taskQueue: values['task-queue'],
     threads,
-    concurrency: parsePositiveInt('--concurrency', values.concurrency, values.threads ? threads : config.worker.concurrency),
+    concurrency: parsePositiveInt('--concurrency', values.concurrency, values.threads ? defaultConcurrency(threads) : config.worker.concurrency),
   });
   return 0;
 }
