@@ -138,6 +138,7 @@ const MAX_CONCURRENCY = 10_000;
 export function defaultConcurrency(threads: number): number {
   return threads + 1;
 }
+
 const ADDRESS_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)(?::(\d{1,5}))?$/;
 const REGION_RE = /^[a-z0-9][a-z0-9-]*[a-z0-9]$/;
 
