@@ -3,7 +3,7 @@ import type { BlockPayload } from '../raster/jobs/extract-bands';
 import type { TiffImage } from '../raster/tiff/image';
 import type { ByteSource } from '../raster/source';
 import { TiffFormatError } from '../raster/errors';
-import { RASTER_PRODUCTS, type RasterProduct, type TileInput, type TileResult } from '../workflows/types';
+import { RASTER_PRODUCTS, wantsPreviews, type RasterProduct, type TileInput, type TileResult } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import type { InputCache } from './input-cache';
@@ -16,7 +16,6 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
     const products = RASTER_PRODUCTS.filter((p) => plan.products.includes(p)) as HabProduct[];
     const partUris = Object.fromEntries(products.map((p) => [p, tilePartUri(plan.workUri, p, col, row)]));
     const previewUri = tilePartUri(plan.workUri, 'preview', col, row);
-    const wantsPreview = plan.products.includes('rgb') || plan.products.includes('ndci');
 
     let stage = 'read';
     return withHeartbeat(
@@ -47,7 +46,7 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
           nodata: plan.nodata,
           products,
           overviews: hasOverviews(plan),
-          previewFactor: wantsPreview ? plan.previewFactor : 0,
+          previewFactor: wantsPreviews(plan.products) ? plan.previewFactor : 0,
           previewPlanes: plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'],
           encodings: { float: productEncoding('ndwi'), mask: productEncoding('water') },
         };

@@ -16,7 +16,7 @@ import type {
   TileInput,
   TileResult,
 } from './types';
-import { RASTER_PRODUCTS } from './types';
+import { RASTER_PRODUCTS, wantsPreviews } from './types';
 
 export interface SceneActivities {
   planScene(input: ProcessSceneInput): Promise<ScenePlan>;
@@ -111,10 +111,9 @@ export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInpu
 
   progress.stage = 'tables';
   report();
-  const wantsPreviews = plan.products.includes('rgb') || plan.products.includes('ndci');
   const [tables, previews] = await settleAll([
     acts.writeTileStats({ plan }),
-    wantsPreviews ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
+    wantsPreviews(plan.products) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
   ] as const);
   if (plan.products.includes('rgb')) progress.products.rgb = 'done';
   hooks.onSummary?.(tables.summary);

@@ -11,6 +11,10 @@ export type RasterProduct = Exclude<ProductName, 'rgb'>;
 export const RASTER_PRODUCTS: readonly RasterProduct[] = ['ndwi', 'water', 'ndci', 'ndvi'];
 /** The flagship harmful-algal-bloom job. */
 export const DEFAULT_PRODUCTS: readonly ProductName[] = ['ndwi', 'water', 'ndci', 'rgb'];
+/** Previews are made for the RGB product and for NDCI (its viridis rendering). */
+export function wantsPreviews(products: readonly ProductName[]): boolean {
+  return products.includes('rgb') || products.includes('ndci');
+}
 
 export interface ProcessSceneInput {
   /** GeoTIFF (path, file://, s3://) or a STAC item JSON whose data asset is the GeoTIFF. */
