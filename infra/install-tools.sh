@@ -19,7 +19,9 @@ readonly TEMPORAL_GO_PKG="github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_VER
 # commit the project is tested against.
 readonly MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 readonly MINIO_GO_PKG="github.com/minio/minio@${MINIO_VERSION}"
-readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time)
+readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time chromium)
+# rustac: `rustac serve` is the STAC API the catalog tests run against, `rustac validate` checks our STAC.
+readonly RUSTAC_WHEEL="rustac==0.9.18"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$ROOT/.tools}"
@@ -100,7 +102,8 @@ go_install() {
 
 install_system_packages() {
   # iproute2: the hosts test builds network namespaces; time: peak RSS in the benchmark.
-  if command -v gdalinfo >/dev/null && command -v ip >/dev/null && [[ -x /usr/bin/time ]] &&
+  # chromium: browser tests of the Temporal UI and of the pages Tessera writes (driven by playwright-core).
+  if command -v gdalinfo >/dev/null && command -v ip >/dev/null && [[ -x /usr/bin/time ]] && [[ -x /usr/bin/chromium ]] &&
      /usr/bin/python3 -c 'import osgeo.gdal, numpy, yaml' 2>/dev/null; then
     echo "skip" >&3; return
   fi
@@ -125,6 +128,20 @@ install_temporal() {
   fi
   temporal_ok || { "$BIN_DIR/temporal" --version; echo "unexpected temporal version"; return 1; }
   echo "$TEMPORAL_VERSION" >&3
+}
+
+rustac_ok() {
+  [[ -x "$BIN_DIR/rustac" ]] && [[ "$("$VENV_DIR/bin/python" -c 'import importlib.metadata as m; print(m.version("rustac"))' 2>/dev/null)" == "${RUSTAC_WHEEL#*==}" ]]
+}
+
+install_rustac() {
+  if rustac_ok; then echo "skip (${RUSTAC_WHEEL#*==})" >&3; return; fi
+  local python=${TESSERA_PYTHON:-python3}
+  [[ -x "$VENV_DIR/bin/pip" ]] || "$python" -m venv --clear "$VENV_DIR"
+  "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check --no-input "$RUSTAC_WHEEL"
+  ln -sfn ../venv/bin/rustac "$BIN_DIR/rustac"
+  "$BIN_DIR/rustac" --version
+  echo "${RUSTAC_WHEEL#*==}" >&3
 }
 
 install_minio() {
@@ -166,6 +183,7 @@ if [[ $mode == full ]]; then
 fi
 step temporal install_temporal
 step minio    install_minio
+step rustac   install_rustac
 if [[ $mode == full ]]; then
   step npm-ci install_node_modules
   step build  build
