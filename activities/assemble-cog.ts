@@ -44,7 +44,7 @@ export function createAssembleCog(deps: ActivityDeps) {
           await builder.addEncodedTile(col, row, tileRef, halfBytes ? halfBlockFromBytes(layout, halfBytes) : null);
           tilesRead++;
         }
-        const target = cogUri(plan.outUri, plan.sceneId, product);
+        const target = cogUri(plan.outUri, plan.sceneId, plan.variants[product] ?? product);
         const writer = await deps.store.createWriter(target, { contentType: 'image/tiff; application=geotiff; profile=cloud-optimized' });
         const sha = new Sha256Stream();
         try {
@@ -60,7 +60,7 @@ export function createAssembleCog(deps: ActivityDeps) {
         }
         const info = await writer.commit();
         log.info({ uri: target, sizeBytes: info.sizeBytes }, 'cog written');
-        return { uri: target, sizeBytes: info.sizeBytes, sha256: sha.digest(), role: 'cog', product };
+        return { uri: target, sizeBytes: info.sizeBytes, sha256: sha.digest(), role: 'cog', product: plan.variants[product] ?? product };
       },
     );
   };

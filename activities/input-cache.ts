@@ -1,5 +1,5 @@
 import { Tiff } from '../raster/tiff/tiff';
-import type { ObjectStore } from '../platform/storage/object-store';
+import type { ObjectStore, ObjectVersion } from '../platform/storage/object-store';
 
 /**
  * Parsed input headers, kept per worker process so the tile activities of a scene read the header once per worker
@@ -12,10 +12,14 @@ export class InputCache {
     private readonly capacity = 8,
   ) {}
 
-  open(uri: string): Promise<Tiff> {
+  /**
+   * @param expected the version seen at plan time (size, ETag/mtime): reads of an object that changed since fail
+   *   with ObjectChangedError instead of mixing bytes of two versions.
+   */
+  open(uri: string, expected?: ObjectVersion): Promise<Tiff> {
     const cached = this.entries.get(uri);
     if (cached) this.entries.delete(uri);
-    const entry = cached ?? Tiff.open(this.store.source(uri));
+    const entry = cached ?? Tiff.open(this.store.source(uri, expected ? { expected } : undefined));
     // A failed open must not be cached: the next attempt (after an outage) reads again.
     if (!cached) entry.catch(() => this.entries.delete(uri));
     this.entries.set(uri, entry);

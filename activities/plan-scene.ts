@@ -3,25 +3,24 @@ import { matchBand, sensorFromBandInfo, sensorFromStacItem, sensorFromWavelength
 import { HAB_ROLES } from '../raster/indices/hab';
 import { joinUri, parseUri } from '../platform/storage/uri';
 import { deriveSceneId, paramsHash, sanitizeSceneId } from '../workflows/run-ids';
-import type { MatchedBand, ProcessSceneInput, ProductName, ScenePlan } from '../workflows/types';
+import { checkParams, PRODUCTS, productParams, productVariant, withDependencies } from '../workflows/products';
+import type { MatchedBand, PartitionOutcome, ProcessSceneInput, ProductName, ScenePlan } from '../workflows/types';
+import { ObjectNotFoundError } from '../platform/storage/errors';
 import { activityLogger } from './context';
 import type { ActivityDeps } from './deps';
 import { InputError } from './errors';
 import type { InputCache } from './input-cache';
 import { TILE_SIZE_PX } from './product-spec';
-import { workRootUri } from './output-keys';
+import { manifestUri, workRootUri } from './output-keys';
+import { decidePartition, definitionHash, inputIdentity, partitionKey, productCodeVersion, recordedPartitions } from './partitions';
 
 /** Longest preview side in pixels. */
 const PREVIEW_MAX_PX = 1024;
 
-/** Roles each product needs; NDCI is computed inside water, so it needs the NDWI bands too. */
-const PRODUCT_ROLES: Record<ProductName, Array<keyof typeof HAB_ROLES>> = {
-  ndwi: ['g', 'n'],
-  water: ['g', 'n'],
-  ndci: ['g', 'n', 're', 'r'],
-  ndvi: ['n', 'r'],
-  rgb: ['red', 'green', 'blue'],
-};
+/** Roles each product needs, its dependencies' included (NDCI is computed inside water). */
+function productRoles(product: ProductName): Array<keyof typeof HAB_ROLES> {
+  return [...new Set(withDependencies(product).flatMap((p) => PRODUCTS[p].roles))] as Array<keyof typeof HAB_ROLES>;
+}
 
 export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
   return async function planScene(input: ProcessSceneInput): Promise<ScenePlan> {
@@ -46,10 +45,11 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       throw new InputError(resolved.tiffUri, `band metadata names ${sensor.bands.length} bands but the file has ${info.bandCount}`);
     }
 
+    checkParams(input.params);
     const bands: Record<string, MatchedBand> = {};
-    const roles = new Set(input.products.flatMap((p) => PRODUCT_ROLES[p]));
+    const roles = new Set(input.products.flatMap(productRoles));
     for (const role of roles) {
-      const product = input.products.find((p) => PRODUCT_ROLES[p].includes(role)) ?? role;
+      const product = input.products.find((p) => productRoles(p).includes(role)) ?? role;
       const band = matchBand(sensor, HAB_ROLES[role], product);
       bands[role] = { role, index: band.index, wavelengthNm: band.wavelengthNm };
     }
@@ -59,6 +59,9 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
     let previewFactor = 1;
     while (Math.max(info.width, info.height) / previewFactor > PREVIEW_MAX_PX && previewFactor < TILE_SIZE_PX / 2) previewFactor *= 2;
     const head = await deps.store.head(resolved.tiffUri);
+    const identity = inputIdentity(tiff.leadingBytes(), head ?? { sizeBytes: 0 });
+    const partitions = await decidePartitions(deps, input, { sceneId, identity, bands, previewFactor });
+    const toCompute = input.products.filter((p) => partitions.some((o) => o.product === p && o.action === 'computed'));
     const plan: ScenePlan = {
       sceneId,
       inputUri: resolved.tiffUri,
@@ -71,7 +74,11 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       tileSizePx: TILE_SIZE_PX,
       tilesAcross: Math.ceil(info.width / TILE_SIZE_PX),
       tilesDown: Math.ceil(info.height / TILE_SIZE_PX),
-      products: input.products,
+      products: toCompute,
+      variants: Object.fromEntries(input.products.map((p) => [p, productVariant(p, input.params)])),
+      params: Object.fromEntries(input.products.flatMap(withDependencies).map((p) => [p, productParams(p, input.params)])),
+      inputVersion: { sizeBytes: head?.sizeBytes ?? 0, etag: head?.etag, lastModified: head?.lastModified },
+      sourceItemUri: input.sourceItemUri ?? (resolved.stacItem ? input.input : undefined),
       nodata: info.nodata ?? null,
       epsg: info.geo?.epsg ?? null,
       geoTransform: info.geo?.geoTransform ?? null,
@@ -80,10 +87,47 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       workUri: workRootUri(input.out, sceneId, hash),
       outUri: input.out,
       paramsHash: hash,
+      partitions,
     };
-    log.info({ scene: sceneId, width: plan.width, height: plan.height, bands, tiles: plan.tilesAcross * plan.tilesDown }, 'scene planned');
+    log.info(
+      { scene: sceneId, width: plan.width, height: plan.height, bands, tiles: plan.tilesAcross * plan.tilesDown, compute: toCompute, partitions },
+      'scene planned',
+    );
     return plan;
   };
+}
+
+/**
+ * Compares the key of every asked partition with what the scene's manifest recorded. A partition whose key is
+ * unchanged and whose outputs still exist is skipped.
+ */
+async function decidePartitions(
+  deps: ActivityDeps,
+  input: ProcessSceneInput,
+  ctx: { sceneId: string; identity: string; bands: Record<string, MatchedBand>; previewFactor: number },
+): Promise<PartitionOutcome[]> {
+  const recorded = recordedPartitions(await readManifest(deps, manifestUri(input.out, ctx.sceneId)));
+  return Promise.all(
+    input.products.map(async (product) => {
+      const variant = productVariant(product, input.params);
+      const defHash = definitionHash({ product, variant, params: input.params, bands: ctx.bands, tileSizePx: TILE_SIZE_PX, previewFactor: ctx.previewFactor });
+      const codeVersion = productCodeVersion(product);
+      const key = partitionKey(ctx.identity, defHash, codeVersion);
+      const rec = recorded[variant];
+      const present = rec?.key === key ? (await Promise.all(rec.outputs.map((u) => deps.store.head(u)))).every(Boolean) : false;
+      return decidePartition({ variant, product, key, inputIdentity: ctx.identity, definitionHash: defHash, codeVersion }, rec, present);
+    }),
+  );
+}
+
+/** The scene's manifest, or undefined when there is none (or it is not JSON: then everything is recomputed). */
+async function readManifest(deps: ActivityDeps, uri: string): Promise<unknown> {
+  try {
+    return JSON.parse(new TextDecoder().decode(await deps.store.get(uri)));
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
 }
 
 /** A GeoTIFF URI, or a STAC item whose data asset is one (relative hrefs resolve against the item). */

@@ -9,6 +9,7 @@ import type { ActivityDeps } from './deps';
 import type { InputCache } from './input-cache';
 import { tilePartUri } from './output-keys';
 import { hasOverviews, productEncoding } from './product-spec';
+import { rowAreasM2 } from './pixel-areas';
 
 export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
   return async function processTile({ plan, col, row }: TileInput): Promise<TileResult> {
@@ -22,7 +23,7 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
       () => ({ col, row, stage }),
       async (signal) => {
         const started = performance.now();
-        const tiff = await inputs.open(plan.inputUri);
+        const tiff = await inputs.open(plan.inputUri, plan.inputVersion.sizeBytes > 0 ? plan.inputVersion : undefined);
         const image = tiff.images[0];
         const ts = plan.tileSizePx;
         const window = { x: col * ts, y: row * ts, width: Math.min(ts, plan.width - col * ts), height: Math.min(ts, plan.height - row * ts) };
@@ -49,6 +50,9 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
           previewFactor: wantsPreviews(plan.products) ? plan.previewFactor : 0,
           previewPlanes: plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'],
           encodings: { float: productEncoding('ndwi'), mask: productEncoding('water') },
+          waterThreshold: plan.params.water?.threshold,
+          bloomThreshold: plan.params.ndci?.threshold,
+          rowAreasM2: rowAreasM2(plan, window.y, window.height),
         };
         const out = (await deps.pool.run({ kind: 'hab-tile', job }, blocks.map((b) => b.bytes.buffer as ArrayBuffer), signal)) as HabTileOutput;
 

@@ -7,24 +7,12 @@ import type { CogSpec } from '../raster/cog/builder';
 import { resolveTileEncoding, type TileEncoding } from '../raster/cog/tile-codec';
 import { WATER_NODATA } from '../raster/jobs/hab-tile';
 import type { GeoTransform } from '../raster/types';
+import { PRODUCTS, withDependencies } from '../workflows/products';
 import type { RasterProduct, ScenePlan } from '../workflows/types';
 
 export const TILE_SIZE_PX = 512;
 export const PRODUCT_PROFILE: CogProfile = { compression: 'deflate', level: 6, tileSizePx: TILE_SIZE_PX };
 
-const DESCRIPTIONS: Record<RasterProduct, string> = {
-  ndwi: 'NDWI (G - N) / (G + N), N clamped to >= 0',
-  water: 'Water mask: NDWI > 0.3 (1 water, 0 not water, 255 nodata)',
-  ndci: 'NDCI (RE - R) / (RE + R) inside water, RE clamped to >= 0',
-  ndvi: 'NDVI (N - R) / (N + R)',
-};
-
-const ROLES: Record<RasterProduct, string[]> = {
-  ndwi: ['g', 'n'],
-  water: ['g', 'n'],
-  ndci: ['g', 'n', 're', 'r'],
-  ndvi: ['n', 'r'],
-};
 
 export function productSampleType(product: RasterProduct) {
   return product === 'water' ? ('uint8' as const) : ('float32' as const);
@@ -40,7 +28,7 @@ export function hasOverviews(plan: Pick<ScenePlan, 'width' | 'height'>): boolean
 }
 
 export function productCogSpec(plan: ScenePlan, product: RasterProduct): CogSpec {
-  const sourceBands = ROLES[product]
+  const sourceBands = PRODUCTS[product].roles
     .map((role) => plan.bands[role])
     .filter((b) => b !== undefined)
     .map((b) => `${b.role}=band ${b.index + 1} (${b.wavelengthNm} nm)`)
@@ -54,8 +42,9 @@ export function productCogSpec(plan: ScenePlan, product: RasterProduct): CogSpec
     bands: [{ description: product, metadata: {} }],
     geo: plan.geoTransform ? { epsg: plan.epsg ?? undefined, geoTransform: plan.geoTransform as GeoTransform } : undefined,
     datasetMetadata: {
-      TESSERA_PRODUCT: product,
-      TESSERA_DEFINITION: DESCRIPTIONS[product],
+      TESSERA_PRODUCT: plan.variants[product] ?? product,
+      TESSERA_DEFINITION: PRODUCTS[product].description,
+      TESSERA_PARAMETERS: JSON.stringify(Object.fromEntries(withDependencies(product).map((p) => [p, plan.params[p] ?? {}]))),
       TESSERA_SOURCE_BANDS: sourceBands,
       TESSERA_SCENE: plan.sceneId,
     },

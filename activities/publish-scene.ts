@@ -1,10 +1,16 @@
+import { catalogPartitionKey, encodeCatalogTable, type CatalogRow } from '../raster/parquet/catalog-table';
 import { buildManifest, sha256Hex } from '../raster/stac/manifest';
 import { buildOutputItem } from '../raster/stac/output-item';
-import type { OutputFile, ScenePlan, SceneSummary } from '../workflows/types';
+import { PRODUCTS } from '../workflows/products';
+import type { PublishResult } from '../workflows/scene-dag';
+import type { OutputFile, PartitionSummary, ScenePlan, SceneSummary } from '../workflows/types';
+import { joinUri } from '../platform/storage/uri';
+import { ObjectNotFoundError } from '../platform/storage/errors';
 import { activityLogger } from './context';
 import type { ActivityDeps } from './deps';
 import { manifestUri, stacItemUri } from './output-keys';
-import { sceneBbox } from './scene-geometry';
+import { recordedPartitions, type PartitionRecord } from './partitions';
+import { sceneFootprint } from './scene-geometry';
 
 const ASSET_TYPES: Record<OutputFile['role'], { type: string; roles: string[] }> = {
   cog: { type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
@@ -14,26 +20,105 @@ const ASSET_TYPES: Record<OutputFile['role'], { type: string; roles: string[] }>
   manifest: { type: 'application/json', roles: ['metadata'] },
 };
 
+interface RecordedManifest {
+  outputs?: Array<{ uri: string; role: OutputFile['role']; sizeBytes: number; sha256: string }>;
+  partitions?: Record<string, PartitionRecord>;
+}
+
 /**
- * Writes the STAC item of the outputs, then the manifest (inputs, parameters, code version, sha256 and size of
- * every output, the STAC item included). The manifest is written last: its presence marks a complete scene.
+ * Publishes a scene: merges this run's partitions with those the manifest recorded (skipped partitions and other
+ * variants stay as they were), writes one catalog-table row per computed raster partition, the STAC item of every
+ * output, then the manifest (inputs, parameters, code version, every partition's key and summary, sha256 and size
+ * of every output). The manifest is written last: its presence marks a complete scene. With nothing computed it
+ * writes nothing.
  */
 export function createPublishScene(deps: ActivityDeps) {
-  return async function publishScene({ plan, outputs, summary }: { plan: ScenePlan; outputs: OutputFile[]; summary: SceneSummary }): Promise<OutputFile[]> {
+  return async function publishScene({ plan, outputs, partitions }: { plan: ScenePlan; outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }): Promise<PublishResult> {
     const log = activityLogger(deps.logger, { scene: plan.sceneId });
-    const bbox = sceneBbox(plan);
+    const mUri = manifestUri(plan.outUri, plan.sceneId);
+    const itemUri = stacItemUri(plan.outUri, plan.sceneId);
+    const old = await readJson<RecordedManifest>(deps, mUri);
+    const recorded = recordedPartitions(old);
+    const oldFiles = new Map((old?.outputs ?? []).map((o) => [o.uri, o]));
+
+    if (outputs.length === 0 && old && plan.partitions.every((p) => p.action === 'skipped')) {
+      const files = (old.outputs ?? []).map((o) => ({ ...o, product: productOf(recorded, o.uri) }));
+      const mBytes = await deps.store.get(mUri);
+      log.info({ manifest: mUri }, 'scene unchanged: nothing published');
+      return {
+        outputs: [...files, { uri: mUri, sizeBytes: mBytes.byteLength, sha256: sha256Hex(mBytes), role: 'manifest' }],
+        summary: sceneSummary(plan, recorded),
+      };
+    }
+
+    // This run's partitions replace their records; every other recorded partition is kept.
+    const merged: Record<string, PartitionRecord> = { ...recorded };
+    const files = new Map<string, OutputFile>();
+    for (const [uri, f] of oldFiles) if (f.role !== 'stac' && f.role !== 'manifest') files.set(uri, { ...f, product: productOf(recorded, uri) });
+    for (const o of outputs) files.set(o.uri, o);
+    for (const outcome of plan.partitions) {
+      if (outcome.action === 'skipped') continue;
+      merged[outcome.variant] = {
+        product: outcome.product,
+        variant: outcome.variant,
+        key: outcome.key,
+        inputIdentity: outcome.inputIdentity,
+        definitionHash: outcome.definitionHash,
+        codeVersion: outcome.codeVersion,
+        params: Object.fromEntries(Object.entries(plan.params[outcome.product] ?? {}).map(([k, v]) => [`${outcome.product}.${k}`, v])),
+        outputs: [],
+        summary: partitions[outcome.variant] ?? emptySummary(),
+      };
+    }
+
+    // Catalog rows: one small Parquet file per computed raster partition, so a re-run replaces only its own.
+    const footprint = sceneFootprint(plan);
+    for (const outcome of plan.partitions) {
+      if (outcome.action === 'skipped' || PRODUCTS[outcome.product].output !== 'cog') continue;
+      const s = merged[outcome.variant].summary;
+      const row: CatalogRow = {
+        sceneId: plan.sceneId,
+        product: outcome.variant,
+        datetime: plan.datetime,
+        bbox: footprint?.bbox ?? null,
+        crs: plan.epsg !== null ? `EPSG:${plan.epsg}` : null,
+        partitionKey: outcome.key,
+        codeVersion: merged[outcome.variant].codeVersion,
+        validKm2: s.validAreaM2 / 1e6,
+        waterKm2: s.waterAreaM2 === null ? null : s.waterAreaM2 / 1e6,
+        bloomKm2: s.bloomAreaM2 === null ? null : s.bloomAreaM2 / 1e6,
+        bloomFraction: s.bloomFraction ?? null,
+        validFraction: plan.width * plan.height > 0 ? s.validPixels / (plan.width * plan.height) : 0,
+        mean: s.mean,
+        p50: s.p50,
+        p98: s.p98,
+      };
+      const bytes = encodeCatalogTable([row]);
+      const uri = joinUri(plan.outUri, ...catalogPartitionKey(plan.sceneId, outcome.variant).split('/'));
+      const info = await deps.store.put(uri, bytes, { contentType: 'application/vnd.apache.parquet' });
+      files.set(uri, { uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(bytes), role: 'table', product: outcome.variant });
+    }
+    for (const f of files.values()) {
+      const rec = f.product ? merged[f.product] : undefined;
+      if (rec && !rec.outputs.includes(f.uri)) rec.outputs.push(f.uri);
+    }
+    for (const rec of Object.values(merged)) rec.outputs.sort();
+
+    const summary = sceneSummary(plan, merged);
+    const all = [...files.values()].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
     const createdAt = new Date().toISOString();
     const gt = plan.geoTransform;
     const item = buildOutputItem({
       sceneId: plan.sceneId,
       // Without an acquisition time in the input, the item is stamped with the processing time and says so.
       datetime: plan.datetime ?? createdAt,
-      // STAC bboxes are WGS84 longitude/latitude; only a geographic input gives one without reprojection.
-      bbox: plan.epsg === 4326 && bbox ? bbox : null,
+      bbox: footprint?.bbox ?? null,
+      geometry: footprint?.geometry,
       epsg: plan.epsg ?? undefined,
       shape: [plan.height, plan.width],
       transform: gt ? [gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]] : undefined,
-      sourceHref: plan.inputUri,
+      sourceHref: plan.sourceItemUri ?? plan.inputUri,
+      sourceType: plan.sourceItemUri ? 'application/geo+json' : undefined,
       properties: {
         'tessera:sensor': plan.sensorName,
         'tessera:datetime_source': plan.datetime ? 'input' : 'processing',
@@ -41,39 +126,90 @@ export function createPublishScene(deps: ActivityDeps) {
         'tessera:bloom_fraction': summary.bloomFraction,
         'tessera:water_pixels': summary.waterPixels,
         'tessera:valid_pixels': summary.validPixels,
+        'tessera:water_km2': summary.waterAreaKm2,
+        'tessera:bloom_km2': summary.bloomAreaKm2,
+        'tessera:partitions': Object.fromEntries(Object.values(merged).map((r) => [r.variant, { key: r.key, code_version: r.codeVersion, params: r.params }])),
       },
-      assets: outputs.map((o) => {
-        const key = o.role === 'table' ? `tile_stats_${o.product}` : o.role === 'preview' ? `preview_${o.product}` : (o.product ?? o.role);
-        const stats = o.role === 'cog' && o.product ? summary.products[o.product] : undefined;
-        return {
-          key,
-          href: o.uri,
-          title: `${o.product ?? o.role} ${o.role}`,
-          ...ASSET_TYPES[o.role],
-          product: o.product,
-          dataType: o.role === 'cog' ? (o.product === 'water' ? 'uint8' : 'float32') : undefined,
-          nodata: o.role === 'cog' ? (o.product === 'water' ? 255 : 'nan') : undefined,
-          statistics: stats && stats.mean !== null ? { minimum: stats.minimum!, maximum: stats.maximum!, mean: stats.mean, valid_percent: stats.validPercent } : undefined,
-        };
-      }),
+      assets: all
+        .map((o) => {
+          const table = o.uri.includes('/tables/catalog/') ? 'catalog' : 'tile_stats';
+          const key = o.role === 'table' ? `${table}_${o.product}` : o.role === 'preview' ? `preview_${o.product}` : (o.product ?? o.role);
+          const rec = o.product ? merged[o.product] : undefined;
+          const s = o.role === 'cog' ? rec?.summary : undefined;
+          const mask = rec?.product === 'water';
+          return {
+            key,
+            href: o.uri,
+            title: `${o.product ?? o.role} ${o.role}`,
+            ...ASSET_TYPES[o.role],
+            product: o.product,
+            dataType: o.role === 'cog' ? (mask ? 'uint8' : 'float32') : undefined,
+            nodata: o.role === 'cog' ? (mask ? 255 : 'nan') : undefined,
+            statistics:
+              s && s.mean !== null ? { minimum: s.minimum!, maximum: s.maximum!, mean: s.mean, valid_percent: s.validPercent } : undefined,
+          };
+        }),
     });
     const itemBytes = new TextEncoder().encode(JSON.stringify(item, null, 2));
-    const itemUri = stacItemUri(plan.outUri, plan.sceneId);
     const itemInfo = await deps.store.put(itemUri, itemBytes, { contentType: 'application/geo+json' });
     const stac: OutputFile = { uri: itemUri, sizeBytes: itemInfo.sizeBytes, sha256: sha256Hex(itemBytes), role: 'stac' };
 
     const manifest = buildManifest({
       sceneId: plan.sceneId,
       inputs: [{ uri: plan.inputUri, sizeBytes: plan.inputSizeBytes }],
-      parameters: { products: plan.products, bands: plan.bands, tileSizePx: plan.tileSizePx, previewFactor: plan.previewFactor, paramsHash: plan.paramsHash },
+      parameters: { products: plan.partitions.map((p) => p.product), bands: plan.bands, tileSizePx: plan.tileSizePx, previewFactor: plan.previewFactor, paramsHash: plan.paramsHash },
       codeVersion: deps.codeVersion,
-      outputs: [...outputs, stac].map((o) => ({ uri: o.uri, sizeBytes: o.sizeBytes, sha256: o.sha256, role: o.role })),
+      outputs: [...all, stac].map((o) => ({ uri: o.uri, sizeBytes: o.sizeBytes, sha256: o.sha256, role: o.role })),
+      partitions: merged,
       createdAt,
     });
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
-    const mUri = manifestUri(plan.outUri, plan.sceneId);
     const mInfo = await deps.store.put(mUri, manifestBytes, { contentType: 'application/json' });
     log.info({ stac: itemUri, manifest: mUri }, 'scene published');
-    return [stac, { uri: mUri, sizeBytes: mInfo.sizeBytes, sha256: sha256Hex(manifestBytes), role: 'manifest' }];
+    return { outputs: [...all, stac, { uri: mUri, sizeBytes: mInfo.sizeBytes, sha256: sha256Hex(manifestBytes), role: 'manifest' }], summary };
   };
+}
+
+/** The variant a recorded output belongs to. */
+function productOf(recorded: Record<string, PartitionRecord>, uri: string): string | undefined {
+  return Object.values(recorded).find((r) => r.outputs.includes(uri))?.variant;
+}
+
+function emptySummary(): PartitionSummary {
+  return { validPixels: 0, inputAreaM2: 0, validAreaM2: 0, waterPixels: null, waterAreaM2: null, bloomPixels: null, bloomAreaM2: null, minimum: null, maximum: null, mean: null, p50: null, p98: null, validPercent: 0 };
+}
+
+/**
+ * The scene's numbers from the partitions this run asked for (computed now or recorded): valid pixels from any of
+ * them, water from the water mask (or NDCI's), bloom from NDCI.
+ */
+function sceneSummary(plan: ScenePlan, records: Record<string, PartitionRecord>): SceneSummary {
+  const asked = plan.partitions.map((p) => records[p.variant]).filter((r): r is PartitionRecord => r !== undefined);
+  const of = (product: string) => asked.find((r) => r.product === product)?.summary;
+  const water = of('water') ?? of('ndci');
+  const ndci = of('ndci');
+  const any = asked.find((r) => r.product !== 'rgb')?.summary;
+  return {
+    validPixels: any?.validPixels ?? 0,
+    waterPixels: water?.waterPixels ?? 0,
+    bloomPixels: ndci?.bloomPixels ?? 0,
+    bloomFraction: ndci?.bloomFraction ?? null,
+    validAreaKm2: (any?.inputAreaM2 ?? 0) / 1e6,
+    waterAreaKm2: water?.waterAreaM2 != null ? water.waterAreaM2 / 1e6 : null,
+    bloomAreaKm2: ndci?.bloomAreaM2 != null ? ndci.bloomAreaM2 / 1e6 : null,
+    products: Object.fromEntries(
+      asked
+        .filter((r) => PRODUCTS[r.product].output === 'cog')
+        .map((r) => [r.variant, { minimum: r.summary.minimum, maximum: r.summary.maximum, mean: r.summary.mean, validPercent: r.summary.validPercent }]),
+    ),
+  };
+}
+
+async function readJson<T>(deps: ActivityDeps, uri: string): Promise<T | undefined> {
+  try {
+    return JSON.parse(new TextDecoder().decode(await deps.store.get(uri))) as T;
+  } catch (err) {
+    if (err instanceof ObjectNotFoundError || err instanceof SyntaxError) return undefined;
+    throw err;
+  }
 }

@@ -14,6 +14,7 @@ import { prefetchInOrder } from './prefetch';
 
 /** NDCI colour scale: viridis from -0.3 up to the bloom threshold, so every bloom pixel shows the top colour. */
 export const NDCI_PREVIEW_RANGE: [number, number] = [-0.3, BLOOM_NDCI_THRESHOLD];
+const NDCI_PREVIEW_MIN = NDCI_PREVIEW_RANGE[0];
 
 /**
  * Stitches the preview blocks the tile jobs left (reflectance and NDCI averaged over previewFactor² pixels) and
@@ -54,9 +55,10 @@ export function createRenderPreviews(deps: ActivityDeps) {
 
         const outputs: OutputFile[] = [];
         const put = async (name: string, png: Uint8Array) => {
-          const uri = previewUri(plan.outUri, plan.sceneId, name);
+          const variant = plan.variants[name] ?? name;
+          const uri = previewUri(plan.outUri, plan.sceneId, variant);
           const info = await deps.store.put(uri, png, { contentType: 'image/png' });
-          outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(png), role: 'preview', product: name });
+          outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(png), role: 'preview', product: variant });
         };
         if (plan.products.includes('rgb')) {
           const [r, g, b] = ['red', 'green', 'blue'].map((n) => {
@@ -68,7 +70,7 @@ export function createRenderPreviews(deps: ActivityDeps) {
           await put('rgb', await encodeRgbPng(r, g, b, width, height));
         }
         if (plan.products.includes('ndci')) {
-          await put('ndci', await encodeRgbaPng(colorize(canvas.ndci, NDCI_PREVIEW_RANGE[0], NDCI_PREVIEW_RANGE[1]), width, height));
+          await put('ndci', await encodeRgbaPng(colorize(canvas.ndci, NDCI_PREVIEW_MIN, plan.params.ndci?.threshold ?? BLOOM_NDCI_THRESHOLD), width, height));
         }
         log.info({ width, height, factor: f }, 'previews written');
         return outputs;

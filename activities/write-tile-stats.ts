@@ -1,6 +1,7 @@
+import { HISTOGRAM_RANGE } from '../raster/jobs/hab-tile';
 import { hiveKey, statsTableToParquet, type TileStatsRow } from '../raster/parquet/stats-table';
 import { sha256Hex } from '../raster/stac/manifest';
-import { RASTER_PRODUCTS, type OutputFile, type ScenePlan, type SceneSummary } from '../workflows/types';
+import { RASTER_PRODUCTS, type OutputFile, type PartitionSummary, type ScenePlan } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import { tileStatsTableRoot, tilePartUri } from './output-keys';
@@ -8,29 +9,32 @@ import { tiles, windowBbox } from './scene-geometry';
 import { PREFETCH_DEPTH, readTilePartHead } from './tile-parts';
 import { prefetchInOrder } from './prefetch';
 
+export interface WriteTileStatsResult {
+  outputs: OutputFile[];
+  /** Per computed product variant: its scene-level numbers. */
+  partitions: Record<string, PartitionSummary>;
+}
+
 /**
- * Collects the statistics every tile job stored in its tile parts into one Parquet file per product, under
- * hive partitions `scene=<id>/product=<p>`, and sums the scene's bloom counters.
+ * Collects the statistics every tile job stored in its tile parts into one Parquet file per product variant,
+ * under hive partitions `scene=<id>/product=<variant>`, and sums each product's scene-level numbers: pixel and
+ * area counters, min/max/mean, and p50/p98 from the merged tile histograms.
  */
 export function createWriteTileStats(deps: ActivityDeps) {
-  return async function writeTileStats({ plan }: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; summary: SceneSummary }> {
+  return async function writeTileStats({ plan }: { plan: ScenePlan }): Promise<WriteTileStatsResult> {
     const log = activityLogger(deps.logger, { scene: plan.sceneId });
     let done = 0;
     return withHeartbeat(
       () => ({ done }),
       async (signal) => {
         const products = RASTER_PRODUCTS.filter((p) => plan.products.includes(p));
-        const summary: SceneSummary = { validPixels: 0, waterPixels: 0, bloomPixels: 0, bloomFraction: null, products: {} };
         const outputs: OutputFile[] = [];
-        // Water pixels with a valid NDCI: the denominator of the bloom fraction.
-        let ndciWaterPixels = 0;
+        const partitions: Record<string, PartitionSummary> = {};
         for (const product of products) {
+          const variant = plan.variants[product] ?? product;
           const rows: TileStatsRow[] = [];
-          let sum = 0;
-          let valid = 0;
-          let count = 0;
-          let min = Infinity;
-          let max = -Infinity;
+          const acc = { sum: 0, valid: 0, count: 0, min: Infinity, max: -Infinity, validPixels: 0, validAreaM2: 0, waterPixels: 0, waterAreaM2: 0, bloomPixels: 0, bloomAreaM2: 0, ndciWater: 0 };
+          let hist: number[] | undefined;
           const heads = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async (t) => ({
             t,
             layout: (await readTilePartHead(deps.store, tilePartUri(plan.workUri, product, t.col, t.row), signal)).layout,
@@ -40,7 +44,7 @@ export function createWriteTileStats(deps: ActivityDeps) {
             const bbox = plan.geoTransform ? windowBbox(plan.geoTransform, t.x, t.y, t.width, t.height) : [NaN, NaN, NaN, NaN];
             rows.push({
               scene: plan.sceneId,
-              product,
+              product: variant,
               tileCol: t.col,
               tileRow: t.row,
               x: t.x,
@@ -62,37 +66,72 @@ export function createWriteTileStats(deps: ActivityDeps) {
               p98: s.p98 ?? null,
               bloomFraction: product === 'ndci' ? (s.bloomFraction ?? null) : null,
             });
-            count += s.count ?? 0;
-            valid += s.validCount ?? 0;
-            if (s.mean !== null && s.mean !== undefined) sum += s.mean * (s.validCount ?? 0);
-            if (s.min !== null && s.min !== undefined) min = Math.min(min, s.min);
-            if (s.max !== null && s.max !== undefined) max = Math.max(max, s.max);
-            if (product === 'water') {
-              summary.validPixels += s.validCount ?? 0;
-              summary.waterPixels += Math.round((s.mean ?? 0) * (s.validCount ?? 0));
-            }
-            if (product === 'ndci') {
-              summary.bloomPixels += s.bloomPixels ?? 0;
-              ndciWaterPixels += s.waterPixels ?? 0;
+            acc.count += s.count ?? 0;
+            acc.valid += s.validCount ?? 0;
+            if (s.mean !== null && s.mean !== undefined) acc.sum += s.mean * (s.validCount ?? 0);
+            if (s.min !== null && s.min !== undefined) acc.min = Math.min(acc.min, s.min);
+            if (s.max !== null && s.max !== undefined) acc.max = Math.max(acc.max, s.max);
+            acc.validPixels += s.validPixels ?? 0;
+            acc.validAreaM2 += s.validInputAreaM2 ?? 0;
+            acc.waterPixels += s.waterPixels ?? 0;
+            acc.waterAreaM2 += s.waterAreaM2 ?? 0;
+            acc.bloomPixels += s.bloomPixels ?? 0;
+            acc.bloomAreaM2 += s.bloomAreaM2 ?? 0;
+            acc.ndciWater += s.ndciWaterPixels ?? 0;
+            const h = layout.header.histogram;
+            if (h) {
+              hist ??= new Array<number>(h.length).fill(0);
+              for (let i = 0; i < h.length; i++) hist[i] += h[i];
             }
             done++;
           }
-          summary.products[product] = {
-            minimum: valid ? min : null,
-            maximum: valid ? max : null,
-            mean: valid ? sum / valid : null,
-            validPercent: count ? (100 * valid) / count : 0,
+          const hasWater = product === 'water' || product === 'ndci';
+          const [p50, p98] = hist ? histogramPercentiles(hist, [50, 98]) : [null, null];
+          partitions[variant] = {
+            validPixels: acc.validPixels,
+            inputAreaM2: acc.validAreaM2,
+            validAreaM2: product === 'ndci' ? acc.waterAreaM2 : acc.validAreaM2,
+            waterPixels: hasWater ? acc.waterPixels : null,
+            waterAreaM2: hasWater ? acc.waterAreaM2 : null,
+            bloomPixels: product === 'ndci' ? acc.bloomPixels : null,
+            bloomAreaM2: product === 'ndci' ? acc.bloomAreaM2 : null,
+            minimum: acc.valid ? acc.min : null,
+            maximum: acc.valid ? acc.max : null,
+            mean: acc.valid ? acc.sum / acc.valid : null,
+            p50,
+            p98,
+            validPercent: acc.count ? (100 * acc.valid) / acc.count : 0,
           };
+          if (product === 'ndci') partitions[variant].bloomFraction = acc.ndciWater > 0 ? acc.bloomPixels / acc.ndciWater : null;
           const bytes = statsTableToParquet(rows);
-          const uri = hiveKey(tileStatsTableRoot(plan.outUri), plan.sceneId, product);
+          const uri = hiveKey(tileStatsTableRoot(plan.outUri), plan.sceneId, variant);
           const info = await deps.store.put(uri, bytes, { contentType: 'application/vnd.apache.parquet' });
-          outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(bytes), role: 'table', product });
+          outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(bytes), role: 'table', product: variant });
         }
-        if (!plan.products.includes('water')) summary.waterPixels = ndciWaterPixels;
-        if (plan.products.includes('ndci') && ndciWaterPixels > 0) summary.bloomFraction = summary.bloomPixels / ndciWaterPixels;
-        log.info({ summary }, 'tile statistics written');
-        return { outputs, summary };
+        log.info({ partitions }, 'tile statistics written');
+        return { outputs, partitions };
       },
     );
   };
+}
+
+/**
+ * Percentiles from merged bin counts, interpolating linearly inside the bin (numpy's "linear" rank rule applied to
+ * the bin's uniform spread): exact to one bin width, 2 / 1024 ≈ 0.002 over [-1, 1].
+ */
+export function histogramPercentiles(counts: readonly number[], qs: readonly number[]): Array<number | null> {
+  const total = counts.reduce((a, b) => a + b, 0);
+  if (total === 0) return qs.map(() => null);
+  const [lo, hi] = HISTOGRAM_RANGE;
+  const width = (hi - lo) / counts.length;
+  return qs.map((q) => {
+    const rank = (q / 100) * (total - 1);
+    let seen = 0;
+    for (let i = 0; i < counts.length; i++) {
+      if (counts[i] === 0) continue;
+      if (rank < seen + counts[i]) return lo + (i + (rank - seen + 0.5) / counts[i]) * width;
+      seen += counts[i];
+    }
+    return hi;
+  });
 }

@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { checkParams, ProductParamError } from '../workflows/products';
 import { PRODUCT_NAMES, type ProductName } from '../workflows/types';
 import { UsageError } from './usage-error';
 
@@ -43,4 +44,25 @@ export function parsePositiveInt(flag: string, value: string | undefined, fallba
   const n = Number(value);
   if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${flag}: "${value}" is not a positive integer`);
   return n;
+}
+
+/**
+ * `--param ndci.threshold=0.25` (repeatable) → `{ 'ndci.threshold': 0.25 }`, checked against the product registry.
+ * @throws UsageError naming the bad entry.
+ */
+export function parseParams(values: string[] | undefined): Record<string, number> | undefined {
+  if (!values?.length) return undefined;
+  const out: Record<string, number> = {};
+  for (const v of values) {
+    const m = /^([a-z0-9_]+\.[A-Za-z0-9_]+)=(.+)$/.exec(v.trim());
+    if (!m || !Number.isFinite(Number(m[2]))) throw new UsageError(`--param: "${v}" is not <product>.<param>=<number> (e.g. ndci.threshold=0.25)`);
+    out[m[1]] = Number(m[2]);
+  }
+  try {
+    checkParams(out);
+  } catch (err) {
+    if (err instanceof ProductParamError) throw new UsageError(`--param: ${err.message}`);
+    throw err;
+  }
+  return out;
 }

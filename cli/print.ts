@@ -1,4 +1,8 @@
 /** The only place that writes human-readable output. Library code returns data; commands hand it here. */
+import type { DryRunReport } from '../workers/dry-run';
+import type { BackfillRecord } from '../workflows/backfill';
+import { backfillEtaMs, formatDuration, scenesFinished } from '../workflows/backfill-messages';
+import type { BackfillFailure, BackfillProgress } from '../workflows/backfill-types';
 import type { SceneProgress, SceneResult } from '../workflows/types';
 
 export function out(line = ''): void {
@@ -33,6 +37,7 @@ export function sceneResultJson(result: SceneResult, extra: { workflowId?: strin
     status: result.status,
     sceneId: result.sceneId,
     summary: result.summary,
+    partitions: result.partitions,
     outputs: { cogs: result.cogs, parquet: result.parquet, previews: result.previews, stac: result.stac, manifest: result.manifest },
     uiUrl: extra.uiUrl ?? null,
   };
@@ -45,4 +50,98 @@ export function progressLine(p: SceneProgress): string {
   const bar = `${'#'.repeat(filled)}${'-'.repeat(width - filled)}`;
   const products = Object.entries(p.products).map(([k, v]) => `${k}:${v}`).join(' ');
   return `[${bar}] ${p.tilesDone}/${p.tilesTotal} tiles  stage=${p.stage}  ${products}`;
+}
+
+/** `tessera report`: what was read, the series as a table (one line per day), and where the files went. */
+export function printReport(r: import('./commands/report').ReportResult): void {
+  const left = [
+    r.scenes.undated > 0 ? `${r.scenes.undated} without datetime` : '',
+    r.aoi !== null ? `${r.scenes.outsideAoi} outside the AOI` : '',
+  ].filter(Boolean);
+  out(`${r.table}: ${r.scenes.read} ${r.product} scenes, ${r.scenes.used} in the series${left.length ? ` (left out: ${left.join(', ')})` : ''}`);
+  if (r.aoi !== null) out(`aoi ${r.aoi}`);
+  const num = (v: number | null, digits: number): string => (v === null ? '-' : v.toFixed(digits));
+  out(['date'.padEnd(10), ...['scenes', 'water km²', 'bloom km²', 'bloom %', 'valid km²'].map((h) => h.padStart(10))].join(' '));
+  for (const d of r.rows) {
+    out([
+      d.date,
+      String(d.scenes).padStart(10),
+      num(d.waterKm2, 2).padStart(10),
+      num(d.bloomKm2, 2).padStart(10),
+      (d.bloomFraction === null ? '-' : `${(100 * d.bloomFraction).toFixed(2)}%`).padStart(10),
+      num(d.validKm2, 2).padStart(10),
+    ].join(' '));
+  }
+  out(`csv ${r.csv}`);
+  out(`png ${r.png}`);
+}
+
+/** `[#####.....] 120/2000 done, 3 skipped, 1 failed, 8 running, ETA 4m12s` */
+export function backfillProgressLine(p: BackfillProgress, nowMs: number): string {
+  if (p.stage === 'listing') return `listing ${p.source} …`;
+  const width = 30;
+  const frac = p.total > 0 ? scenesFinished(p) / p.total : p.stage === 'done' ? 1 : 0;
+  const filled = Math.round(frac * width);
+  const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
+  const eta = backfillEtaMs(p, nowMs);
+  const tail = p.stage === 'done' ? `took ${formatDuration(nowMs - p.startedAtMs)}` : `ETA ${eta === null ? '–' : formatDuration(eta)}`;
+  return `[${bar}] ${p.done}/${p.total} done, ${p.skipped} skipped, ${p.failed} failed, ${p.running} running, ${tail}`;
+}
+
+/** One line per recorded failure: the scene and the root cause. */
+export function failureLines(failures: readonly BackfillFailure[], indent = '  '): string[] {
+  return failures.map((f) => `${indent}${f.scene.id}: ${f.reason}`);
+}
+
+export function printBackfillStarted(s: { workflowId: string; runId: string; uiUrl: string }): void {
+  out(`started backfill ${s.workflowId} (run ${s.runId})`);
+  out(`  watch:   tessera watch ${s.workflowId}`);
+  out(`  cancel:  tessera cancel ${s.workflowId}`);
+  out(`  scenes:  temporal workflow list --query 'TesseraBackfill="${s.workflowId}"'`);
+  out(`  ui:      ${s.uiUrl}`);
+}
+
+export function printBackfillResult(r: BackfillRecord, extra: { uiUrl?: string } = {}): void {
+  const c = r.counts;
+  out(`backfill ${r.backfillId}: ${c.listed} scenes, ${c.done} done, ${c.skipped} skipped, ${c.failed} failed`);
+  out(`  took           ${formatDuration(r.completedAtMs - r.startedAtMs)} in ${r.runs} workflow run${r.runs === 1 ? '' : 's'}`);
+  out(`  result         ${r.resultUri}`);
+  if (extra.uiUrl) out(`  temporal ui    ${extra.uiUrl}`);
+  if (r.failures.length > 0) {
+    out(`  failed scenes${c.failed > r.failures.length ? ` (first ${r.failures.length} of ${c.failed})` : ''}:`);
+    for (const line of failureLines(r.failures, '    ')) out(line);
+    out(`  rerun them:    tessera backfill --rerun-failed ${r.backfillId}`);
+  }
+}
+
+/** `--dry-run`: one line per partition (scene, variant, would run / skip, why), then the totals. */
+export function printDryRun(r: DryRunReport): void {
+  const sceneWidth = Math.min(40, Math.max(5, ...r.scenes.map((s) => s.sceneId.length)));
+  const variantWidth = Math.max(7, ...r.scenes.flatMap((s) => s.partitions.map((p) => p.variant.length)));
+  out(`backfill ${r.backfillId} (dry run): ${r.request.source} → ${r.request.out}`);
+  for (const s of r.scenes) {
+    if (s.error !== undefined) {
+      out(`${s.sceneId.padEnd(sceneWidth)}  ${'-'.padEnd(variantWidth)}  cannot plan: ${s.error}`);
+      continue;
+    }
+    for (const p of s.partitions) {
+      out(`${s.sceneId.padEnd(sceneWidth)}  ${p.variant.padEnd(variantWidth)}  ${p.action === 'skipped' ? 'would skip' : 'would run '}  ${p.reason}`);
+    }
+  }
+  const t = r.totals;
+  out(
+    `${t.scenes} scenes${t.failed ? ` (${t.failed} cannot be planned)` : ''}: ${t.partitionsToRun} partitions to run, ${t.partitionsToSkip} to skip; ` +
+      `input ${formatBytes(t.inputBytes)}, ${(t.pixels / 1e6).toFixed(1)} Mpx`,
+  );
+}
+
+function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
 }

@@ -13,15 +13,18 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
   let progress: SceneProgress = { sceneId: input.sceneId ?? null, stage: 'plan', tilesDone: 0, tilesTotal: 0, products: {} };
   setHandler(progressQuery, () => progress);
 
-  // Activity proxies resolve names on property access (they cannot be spread), so pick each one.
+  // Each call carries a one-line summary, so the Web UI's timeline reads as the DAG (`tile 3,1 of lake`), not as
+  // a row of anonymous processTile bars. Proxies resolve names on property access, so each one is picked.
   const acts: SceneActivities = {
-    planScene: metadataActivities.planScene,
-    processTile: tileActivities.processTile,
-    assembleCog: assemblyActivities.assembleCog,
-    writeTileStats: assemblyActivities.writeTileStats,
-    renderPreviews: assemblyActivities.renderPreviews,
-    publishScene: metadataActivities.publishScene,
-    cleanupWork: metadataActivities.cleanupWork,
+    planScene: (i) => metadataActivities.planScene.executeWithOptions({ summary: `plan ${i.sceneId ?? i.input}` }, [i]),
+    processTile: (t) => tileActivities.processTile.executeWithOptions({ summary: `tile ${t.col},${t.row} of ${t.plan.sceneId}: ${t.plan.products.join(', ')}` }, [t]),
+    assembleCog: (a) => assemblyActivities.assembleCog.executeWithOptions({ summary: `COG ${a.plan.variants[a.product] ?? a.product} of ${a.plan.sceneId}` }, [a]),
+    writeTileStats: (a) => assemblyActivities.writeTileStats.executeWithOptions({ summary: `tile statistics of ${a.plan.sceneId}` }, [a]),
+    renderPreviews: (a) => assemblyActivities.renderPreviews.executeWithOptions({ summary: `previews of ${a.plan.sceneId}` }, [a]),
+    publishScene: (a) => metadataActivities.publishScene.executeWithOptions({ summary: `STAC item, catalog rows and manifest of ${a.plan.sceneId}` }, [a]),
+    cleanupWork: (a) => metadataActivities.cleanupWork.executeWithOptions({ summary: `delete intermediates of ${a.plan.sceneId}` }, [a]),
+    processSceneInline: (a) =>
+      tileActivities.processSceneInline.executeWithOptions({ summary: `all stages of ${a.plan.sceneId} (one tile): ${a.plan.products.join(', ')}` }, [a]),
   };
   let lastStage = '';
   let lastTilesUpserted = -1;

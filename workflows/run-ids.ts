@@ -19,12 +19,15 @@ export function sanitizeSceneId(id: string): string {
 }
 
 /** 12 hex digits of FNV-1a (64-bit) over the parameters that shape the outputs. */
-export function paramsHash(input: Pick<ProcessSceneInput, 'input' | 'out' | 'products' | 'wavelengthsNm'>): string {
+export function paramsHash(input: Pick<ProcessSceneInput, 'input' | 'out' | 'products' | 'wavelengthsNm' | 'params'>): string {
+  const params = Object.entries(input.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   const canonical = JSON.stringify({
     input: input.input,
     out: input.out.replace(/\/+$/, ''),
     products: [...input.products].sort(),
     wavelengthsNm: input.wavelengthsNm ?? null,
+    // Only present when set, so the ids of runs with default parameters stay what they were.
+    ...(params.length ? { params: Object.fromEntries(params) } : {}),
   });
   let h = 0xcbf29ce484222325n;
   const prime = 0x100000001b3n;

@@ -7,6 +7,7 @@
  */
 import type {
   OutputFile,
+  PartitionSummary,
   ProcessSceneInput,
   RasterProduct,
   SceneProgress,
@@ -22,10 +23,30 @@ export interface SceneActivities {
   planScene(input: ProcessSceneInput): Promise<ScenePlan>;
   processTile(input: TileInput): Promise<TileResult>;
   assembleCog(input: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile>;
-  writeTileStats(input: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; summary: SceneSummary }>;
+  writeTileStats(input: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }>;
   renderPreviews(input: { plan: ScenePlan }): Promise<OutputFile[]>;
-  publishScene(input: { plan: ScenePlan; outputs: OutputFile[]; summary: SceneSummary }): Promise<OutputFile[]>;
+  /**
+   * Merges this run's outputs with the partitions the manifest recorded and were skipped, writes the STAC item,
+   * the catalog-table rows and the manifest (last). With nothing computed it writes nothing and returns what is
+   * recorded.
+   */
+  publishScene(input: { plan: ScenePlan; outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }): Promise<PublishResult>;
   cleanupWork(input: { plan: ScenePlan }): Promise<void>;
+  /**
+   * Runs everything after the plan in one activity, in-process on one worker (the same stages, called directly).
+   * Used for scenes of at most INLINE_MAX_TILES tiles: a catalog of small scenes then costs two activities per
+   * scene instead of eight, which is most of the orchestration cost (README, "Catalogs").
+   */
+  processSceneInline?(input: { input: ProcessSceneInput; plan: ScenePlan }): Promise<SceneResult>;
+}
+
+/** Scenes with at most this many tiles run their stages in one activity (processSceneInline). */
+export const INLINE_MAX_TILES = 1;
+
+export interface PublishResult {
+  /** Every output of the scene, this run's and the skipped partitions' (as recorded), then the STAC item and manifest. */
+  outputs: OutputFile[];
+  summary: SceneSummary;
 }
 
 export interface DagHooks {
@@ -78,67 +99,95 @@ export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInpu
 
   const plan = await acts.planScene(input);
   hooks.onPlan?.(plan);
+  if (acts.processSceneInline && plan.products.length > 0 && plan.tilesAcross * plan.tilesDown <= INLINE_MAX_TILES) {
+    progress.sceneId = plan.sceneId;
+    progress.stage = 'tiles';
+    report();
+    const result = await acts.processSceneInline({ input, plan });
+    hooks.onSummary?.(result.summary);
+    hooks.onProgress({ ...progress, stage: 'done', tilesDone: 1, tilesTotal: 1, products: Object.fromEntries(plan.partitions.map((p) => [p.variant, 'done'])) });
+    return result;
+  }
+  return runPlannedScene(acts, input, plan, hooks);
+}
+
+/** The stages after the plan: tiles, COGs, tables and previews, publish, clean-up. */
+export async function runPlannedScene(acts: SceneActivities, input: ProcessSceneInput, plan: ScenePlan, hooks: DagHooks): Promise<SceneResult> {
+  const progress: SceneProgress = { sceneId: plan.sceneId, stage: 'tiles', tilesDone: 0, tilesTotal: 0, products: {} };
+  const report = () => hooks.onProgress({ ...progress, products: { ...progress.products } });
+  const computing = plan.products.length > 0;
   const cogProducts = RASTER_PRODUCTS.filter((p) => plan.products.includes(p));
   progress.sceneId = plan.sceneId;
-  progress.tilesTotal = plan.tilesAcross * plan.tilesDown;
-  for (const p of plan.products) progress.products[p] = 'pending';
-  progress.stage = 'tiles';
-  report();
+  progress.tilesTotal = computing ? plan.tilesAcross * plan.tilesDown : 0;
+  for (const o of plan.partitions) progress.products[o.variant] = o.action === 'skipped' ? 'done' : 'pending';
 
-  const tiles: TileInput[] = [];
-  for (let row = 0; row < plan.tilesDown; row++) {
-    for (let col = 0; col < plan.tilesAcross; col++) tiles.push({ plan, col, row });
-  }
-  await forEachLimited(tiles, input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY, async (tile) => {
-    await acts.processTile(tile);
-    progress.tilesDone++;
+  let cogs: OutputFile[] = [];
+  let tables: { outputs: OutputFile[]; partitions: Record<string, PartitionSummary> } = { outputs: [], partitions: {} };
+  let previews: OutputFile[] = [];
+  // Every partition unchanged: no raster work, nothing written; the result is what the manifest records.
+  if (computing) {
+    progress.stage = 'tiles';
     report();
-  });
-
-  progress.stage = 'assemble';
-  report();
-  // settleAll, not Promise.all: after a failure the clean-up must not race assemblies that are still writing.
-  const cogs = await settleAll(
-    cogProducts.map(async (product) => {
-      progress.products[product] = 'running';
+    const tiles: TileInput[] = [];
+    for (let row = 0; row < plan.tilesDown; row++) {
+      for (let col = 0; col < plan.tilesAcross; col++) tiles.push({ plan, col, row });
+    }
+    await forEachLimited(tiles, input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY, async (tile) => {
+      await acts.processTile(tile);
+      progress.tilesDone++;
       report();
-      const out = await acts.assembleCog({ plan, product });
-      progress.products[product] = 'done';
-      report();
-      return out;
-    }),
-  );
+    });
 
-  progress.stage = 'tables';
-  report();
-  const [tables, previews] = await settleAll([
-    acts.writeTileStats({ plan }),
-    wantsPreviews(plan.products) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
-  ] as const);
-  if (plan.products.includes('rgb')) progress.products.rgb = 'done';
-  hooks.onSummary?.(tables.summary);
+    progress.stage = 'assemble';
+    report();
+    const variant = (p: string) => plan.variants[p] ?? p;
+    // settleAll, not Promise.all: after a failure the clean-up must not race assemblies that are still writing.
+    cogs = await settleAll(
+      cogProducts.map(async (product) => {
+        progress.products[variant(product)] = 'running';
+        report();
+        const out = await acts.assembleCog({ plan, product });
+        progress.products[variant(product)] = 'done';
+        report();
+        return out;
+      }),
+    );
+
+    progress.stage = 'tables';
+    report();
+    [tables, previews] = await settleAll([
+      acts.writeTileStats({ plan }),
+      wantsPreviews(plan.products) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
+    ] as const);
+    if (plan.products.includes('rgb')) progress.products[variant('rgb')] = 'done';
+  }
 
   progress.stage = 'publish';
   report();
   const produced = [...cogs, ...tables.outputs, ...previews];
-  const published = await acts.publishScene({ plan, outputs: produced, summary: tables.summary });
+  const published = await acts.publishScene({ plan, outputs: produced, partitions: tables.partitions });
+  hooks.onSummary?.(published.summary);
 
-  progress.stage = 'cleanup';
-  report();
-  await acts.cleanupWork({ plan });
+  if (computing) {
+    progress.stage = 'cleanup';
+    report();
+    await acts.cleanupWork({ plan });
+  }
 
   progress.stage = 'done';
   report();
-  const outputs = [...produced, ...published];
+  const outputs = published.outputs;
+  const byRole = (role: OutputFile['role']) => outputs.filter((o) => o.role === role);
   return {
     sceneId: plan.sceneId,
     status: 'completed',
-    summary: tables.summary,
-    cogs: Object.fromEntries(cogs.map((o) => [o.product ?? '', o.uri])),
-    parquet: tables.outputs.map((o) => o.uri),
-    previews: Object.fromEntries(previews.map((o) => [o.product ?? '', o.uri])),
-    stac: published.find((o) => o.role === 'stac')?.uri ?? '',
-    manifest: published.find((o) => o.role === 'manifest')?.uri ?? '',
+    partitions: plan.partitions,
+    summary: published.summary,
+    cogs: Object.fromEntries(byRole('cog').map((o) => [o.product ?? '', o.uri])),
+    parquet: byRole('table').map((o) => o.uri),
+    previews: Object.fromEntries(byRole('preview').map((o) => [o.product ?? '', o.uri])),
+    stac: byRole('stac')[0]?.uri ?? '',
+    manifest: byRole('manifest')[0]?.uri ?? '',
     outputs,
   };
 }

@@ -30,6 +30,16 @@ export interface ProcessSceneInput {
   tileConcurrency?: number;
   /** Hash of the output-shaping parameters (see platform/run-ids.ts); computed by the plan when absent. */
   paramsHash?: string;
+  /**
+   * Product parameters that differ from the registry's defaults, keyed `product.param` (e.g. `ndci.threshold`).
+   * A product whose parameters (or whose inputs' parameters) differ is written as its own variant
+   * (`ndci@<hash>`), so two parameter sets never overwrite each other (workflows/products.ts).
+   */
+  params?: Record<string, number>;
+  /** The STAC item this scene came from, linked as `derived_from` in the output item. */
+  sourceItemUri?: string;
+  /** Set by a backfill: its workflow id, recorded in the TesseraBackfill search attribute of the scene run. */
+  backfillId?: string;
 }
 
 /** A band picked for a role, recorded in outputs so users see which wavelengths were used. */
@@ -54,7 +64,16 @@ export interface ScenePlan {
   tileSizePx: number;
   tilesAcross: number;
   tilesDown: number;
+  /** Products this run computes: the asked ones whose partitions are new or stale (see `partitions`). */
   products: ProductName[];
+  /** Output variant per asked product (`ndci`, or `ndci@<hash>` with non-default parameters). */
+  variants: Record<string, string>;
+  /** Effective parameters per product (asked products and their dependencies). */
+  params: Record<string, Record<string, number>>;
+  /** Size and ETag/mtime seen at plan time; tile reads fail if the input changed since. */
+  inputVersion: { sizeBytes: number; etag?: string; lastModified?: string };
+  /** The STAC item the scene came from, when it came from one. */
+  sourceItemUri?: string;
   nodata: number | null;
   /** EPSG code and GDAL geotransform of the input. */
   epsg: number | null;
@@ -67,6 +86,11 @@ export interface ScenePlan {
   outUri: string;
   /** Hash of the parameters that shape the outputs; part of the workflow id. */
   paramsHash: string;
+  /**
+   * Every asked partition with what this run will do about it: `computed` (new or stale: the reason says why)
+   * or `skipped` (the output store's manifest records the same content key). `products` lists only what is computed.
+   */
+  partitions: PartitionOutcome[];
 }
 
 export interface TileInput {
@@ -95,15 +119,59 @@ export interface SceneSummary {
   validPixels: number;
   waterPixels: number;
   bloomPixels: number;
+  /** Areas from the CRS (geodesic per row for EPSG:4326); 0 for a scene without georeferencing. */
+  validAreaKm2: number;
+  waterAreaKm2: number | null;
+  bloomAreaKm2: number | null;
   /** Share of valid water pixels with NDCI above the bloom threshold; null without water or without ndci. */
   bloomFraction: number | null;
   /** Per product: statistics over the whole scene (valid pixels only), for the STAC item. */
   products: Record<string, { minimum: number | null; maximum: number | null; mean: number | null; validPercent: number }>;
 }
 
+/** Scene-level numbers of one partition, for the STAC item and the catalog table. */
+export interface PartitionSummary {
+  /** Pixels with valid input (the water mask is not nodata), and their area. */
+  validPixels: number;
+  inputAreaM2: number;
+  /** Area of the product's own valid pixels (for NDCI: valid water). */
+  validAreaM2: number;
+  waterPixels: number | null;
+  waterAreaM2: number | null;
+  bloomPixels: number | null;
+  bloomAreaM2: number | null;
+  /** NDCI only: share of valid water pixels with NDCI above the threshold. */
+  bloomFraction?: number | null;
+  minimum: number | null;
+  maximum: number | null;
+  mean: number | null;
+  p50: number | null;
+  p98: number | null;
+  validPercent: number;
+}
+
+/** What a run did with each asked partition (scene × product variant). */
+export interface PartitionOutcome {
+  /** Product variant: the product name, or `name@hash` for non-default parameters. */
+  variant: string;
+  product: ProductName;
+  /** Content key: input identity + product definition + code version (activities/partitions.ts). */
+  key: string;
+  action: 'computed' | 'skipped';
+  /** The key's parts, recorded in the manifest so a later run can say why a partition is stale. */
+  inputIdentity: string;
+  definitionHash: string;
+  /** e.g. `pipeline.v1/ndci.v1/water.v1` */
+  codeVersion: string;
+  /** Why it ran or was skipped: `new`, `unchanged`, `input changed`, `definition changed`, `code version changed`, `outputs missing`. */
+  reason: string;
+}
+
 export interface SceneResult {
   sceneId: string;
   status: 'completed';
+  /** One entry per asked partition; every partition `skipped` means the run did no raster work. */
+  partitions: PartitionOutcome[];
   summary: SceneSummary;
   cogs: Record<string, string>;
   parquet: string[];

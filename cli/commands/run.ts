@@ -7,7 +7,7 @@ import { ObjectNotFoundError } from '../../platform/storage/errors';
 import { deriveSceneId, paramsHash, sanitizeSceneId, sceneWorkflowId } from '../../workflows/run-ids';
 import type { processScene } from '../../workflows/process-scene';
 import { DEFAULT_PRODUCTS, type ProcessSceneInput, type SceneResult } from '../../workflows/types';
-import { parse, parseProducts, parsePositiveInt, parseWavelengths } from '../args';
+import { parse, parseParams, parseProducts, parsePositiveInt, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -22,6 +22,8 @@ Options:
   --products LIST      comma-separated, case-insensitive: ndwi,water,ndci,ndvi,rgb (default ${DEFAULT_PRODUCTS.join(',')})
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --wavelengths NM,..  band centre wavelengths in nm, when the file has none
+  --param P.NAME=V     product parameter, repeatable: water.threshold (NDWI, default 0.3), ndci.threshold
+                       (bloom NDCI, default 0.3); non-default values are written as their own variant (ndci@<hash>)
   --scene-id ID        scene id (default: the input file name; one INPUT only)
   --concurrency N      tile activities in flight per scene (default 16)
   --wait               wait for the runs to finish and print their outputs
@@ -48,6 +50,7 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
     products: { type: 'string' },
     out: { type: 'string' },
     wavelengths: { type: 'string' },
+    param: { type: 'string', multiple: true },
     'scene-id': { type: 'string' },
     concurrency: { type: 'string' },
     wait: { type: 'boolean' },
@@ -64,9 +67,10 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
   const products = values.products ? parseProducts(values.products) : [...DEFAULT_PRODUCTS];
   const wavelengthsNm = values.wavelengths ? parseWavelengths(values.wavelengths) : undefined;
   const tileConcurrency = parsePositiveInt('--concurrency', values.concurrency, 16);
+  const params = parseParams(values.param);
   const out = normalizeUri(values.out ?? config.output.defaultUri);
   const runs: SceneRun[] = positionals.map((p) => {
-    const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency };
+    const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency, ...(params ? { params } : {}) };
     input.sceneId = sanitizeSceneId(values['scene-id'] ?? deriveSceneId(input.input));
     input.paramsHash = paramsHash(input);
     return { input };

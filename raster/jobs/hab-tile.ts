@@ -38,7 +38,18 @@ export interface HabTileJob {
   previewFactor: number;
   previewPlanes: Array<'red' | 'green' | 'blue' | 'ndci'>;
   encodings: { float: TileEncoding; mask: TileEncoding };
+  /** A pixel is water when NDWI > waterThreshold. @default WATER_NDWI_THRESHOLD */
+  waterThreshold?: number;
+  /** A water pixel is bloom when NDCI > bloomThreshold. @default BLOOM_NDCI_THRESHOLD */
+  bloomThreshold?: number;
+  /** Area in m² of one pixel of each row of the window (length window.height); areas are 0 without it. */
+  rowAreasM2?: Float64Array;
 }
+
+/** Bins of the per-tile histograms that scene-level percentiles are merged from (over HISTOGRAM_RANGE). */
+export const HISTOGRAM_BINS = 1024;
+/** Index products lie in [-1, 1]; values outside fall into the end bins. */
+export const HISTOGRAM_RANGE: [number, number] = [-1, 1];
 
 export interface HabTileOutput {
   /** Tile-part bytes per product, plus 'preview' when asked. */
@@ -59,17 +70,19 @@ export function runHabTile(job: HabTileJob): HabTileOutput {
   const water = new Uint8Array(n);
   const ndci = new Float32Array(n);
   const ndvi = job.products.includes('ndvi') ? new Float32Array(n) : undefined;
+  const bloomThreshold = job.bloomThreshold ?? BLOOM_NDCI_THRESHOLD;
   habFused(
     { g: view('g'), n: view('n'), re: view('re'), r: view('r') },
     n,
-    { nodata: job.nodata ?? undefined },
+    { nodata: job.nodata ?? undefined, waterThreshold: job.waterThreshold ?? WATER_NDWI_THRESHOLD },
     { ndwi, water, ndci, ndvi },
   );
 
   const region = { width: ts, height: ts, validWidth: job.window.width, validHeight: job.window.height };
   const waterStats = tileStats(water, { ...region, nodata: WATER_NODATA });
   const ndciStats = tileStats(ndci, region);
-  const bloom = bloomFraction(ndci, water, BLOOM_NDCI_THRESHOLD, region);
+  const bloom = bloomFraction(ndci, water, bloomThreshold, region);
+  const areas = areasM2(job, ts, water, ndci, bloomThreshold);
   const waterPixels = Math.round((waterStats.mean ?? 0) * waterStats.validCount);
   const bloomPixels = bloom === null ? 0 : Math.round(bloom * (ndciStats.validCount));
   const values: Record<HabProduct, { pixels: TypedArray; type: SampleType; nodata: number }> = {
@@ -84,10 +97,20 @@ export function runHabTile(job: HabTileJob): HabTileOutput {
     const v = values[product];
     const stats: Record<string, number | null> =
       product === 'water' ? { ...waterStats } : product === 'ndci' ? { ...ndciStats } : { ...tileStats(v.pixels as Float32Array, region) };
+    // Every part carries the scene-level counters, so any subset of products yields the same summary.
+    stats.validPixels = waterStats.validCount;
+    stats.validInputAreaM2 = areas.valid;
+    stats.validAreaM2 = product === 'ndci' ? areas.water : areas.valid;
+    if (product === 'water' || product === 'ndci') {
+      stats.waterPixels = waterPixels;
+      stats.waterAreaM2 = areas.water;
+    }
     if (product === 'ndci') {
       stats.bloomFraction = bloom;
       stats.bloomPixels = bloomPixels;
-      stats.waterPixels = ndciStats.validCount;
+      stats.bloomAreaM2 = areas.bloom;
+      // Water pixels with a valid NDCI: the denominator of the bloom fraction.
+      stats.ndciWaterPixels = ndciStats.validCount;
     }
     const encoding = v.type === 'uint8' ? job.encodings.mask : job.encodings.float;
     const tile = encodeTile(encoding, v.pixels);
@@ -95,7 +118,7 @@ export function runHabTile(job: HabTileJob): HabTileOutput {
       ? downsample2x(v.pixels, ts, ts, 1, { nodata: v.nodata, method: product === 'water' ? 'nearest' : 'average' })
       : null;
     parts[product] = encodeTilePart(
-      { product, col: job.col, row: job.row, stats },
+      { product, col: job.col, row: job.row, stats, histogram: v.type === 'float32' ? histogram(v.pixels as Float32Array, ts, job.window) : undefined },
       tile,
       half ? { pixels: half.pixels, width: half.width, height: half.height, sampleType: v.type } : null,
     );
@@ -116,6 +139,51 @@ export function runHabTile(job: HabTileJob): HabTileOutput {
     parts,
     counts: { validPixels: waterStats.validCount, waterPixels, bloomPixels },
   };
+}
+
+/**
+ * Area-weighted counts over the window: valid input pixels (water mask not nodata), water, and bloom (water with
+ * NDCI > threshold). Pixel areas vary by row in a geographic CRS, hence one weight per row.
+ */
+function areasM2(job: HabTileJob, ts: number, water: Uint8Array, ndci: Float32Array, bloomThreshold: number) {
+  let valid = 0;
+  let wet = 0;
+  let bloom = 0;
+  const rows = job.rowAreasM2;
+  if (!rows) return { valid, water: wet, bloom };
+  const t = Math.fround(bloomThreshold);
+  for (let y = 0; y < job.window.height; y++) {
+    let v = 0;
+    let w = 0;
+    let b = 0;
+    for (let i = y * ts, end = y * ts + job.window.width; i < end; i++) {
+      const m = water[i];
+      v += +(m !== WATER_NODATA);
+      w += +(m === 1);
+      b += +(m === 1 && ndci[i] > t);
+    }
+    const a = rows[y];
+    valid += v * a;
+    wet += w * a;
+    bloom += b * a;
+  }
+  return { valid, water: wet, bloom };
+}
+
+/** Counts of the window's valid values in HISTOGRAM_BINS equal bins over HISTOGRAM_RANGE (end bins take the rest). */
+function histogram(values: Float32Array, ts: number, window: PixelWindow): number[] {
+  const counts = new Array<number>(HISTOGRAM_BINS).fill(0);
+  const [lo, hi] = HISTOGRAM_RANGE;
+  const scale = HISTOGRAM_BINS / (hi - lo);
+  for (let y = 0; y < window.height; y++) {
+    for (let i = y * ts, end = y * ts + window.width; i < end; i++) {
+      const v = values[i];
+      if (v !== v) continue;
+      const bin = Math.floor((v - lo) * scale);
+      counts[bin < 0 ? 0 : bin >= HISTOGRAM_BINS ? HISTOGRAM_BINS - 1 : bin]++;
+    }
+  }
+  return counts;
 }
 
 /** Averages `factor x factor` blocks (NaN = nodata) by repeated 2x reduction, exactly as the overviews do. */

@@ -19,6 +19,8 @@ export interface TilePartHeader {
   row: number;
   /** Statistics and counters of the tile (plain JSON). */
   stats: Record<string, number | null>;
+  /** Counts of valid values in equal bins (raster/jobs/hab-tile.ts HISTOGRAM_*), for scene-level percentiles. */
+  histogram?: number[];
   /** Reduced block (downsample2x of the padded tile), or null when the COG has no overviews. */
   half: { width: number; height: number; sampleType: SampleType; byteLength: number } | null;
   /** Extra arrays (previews) stored after the reduced block, each float32 `width*height`. */

@@ -38,6 +38,8 @@ export interface ManifestInput {
   /** Version of the code that produced the outputs (e.g. a git describe string). */
   codeVersion: string;
   outputs: ManifestOutputFile[];
+  /** Per partition (product variant): its content key and summary, the durable record re-runs compare against. JSON only. */
+  partitions?: Record<string, unknown>;
   /** RFC 3339 date-time of the manifest. */
   createdAt: string;
 }
@@ -76,6 +78,7 @@ export function buildManifest(input: ManifestInput): object {
   manifest.parameters = canonicalJson(id, 'parameters', input.parameters);
   manifest.inputs = inputs;
   manifest.outputs = outputs;
+  if (input.partitions !== undefined) manifest.partitions = canonicalJson(id, 'partitions', input.partitions);
   manifest.totals = {
     outputCount: outputs.length,
     outputBytes: outputs.reduce((sum, o) => sum + o.sizeBytes, 0),

@@ -10,7 +10,7 @@ import { SubfileType, TiffTag, TiffVersion } from './const';
 import { bandInfo, parseGdalMetadata } from './gdal-metadata';
 import { parseGeoKeys, summarizeGeoKeys } from './geokeys';
 import { geoTransformFromTags } from './georef';
-import { HeaderBytes } from './header-bytes';
+import { HeaderBytes, READ_SIZE } from './header-bytes';
 import { readIfd, TagSet, USED_TAGS, valueRanges, type Ifd } from './ifd';
 import { TiffImage } from './image';
 import { readUint64 } from './tag';
@@ -28,7 +28,17 @@ export class Tiff {
     /** Full resolution first, then reduced-resolution overviews (NewSubfileType bit 1); masks and pages excluded. */
     readonly images: TiffImage[],
     private readonly mainTags: TagSet,
+    private readonly header: HeaderBytes,
   ) {}
+
+  /**
+   * The first bytes of the file as read at open (up to 64 KiB: the TIFF header and, for a COG, every IFD), without
+   * another request. Hashing them identifies the file's structure and metadata cheaply.
+   */
+  leadingBytes(): Uint8Array {
+    // The first read at open is READ_SIZE bytes, or up to the end of a smaller file.
+    return this.header.peek(0, Math.min(READ_SIZE, this.header.fileSize ?? READ_SIZE)) ?? new Uint8Array(0);
+  }
 
   /**
    * Reads the header and every IFD.
@@ -87,7 +97,7 @@ export class Tiff {
     const ctx = { source, littleEndian: le, fileSize: hb.fileSize };
     const mainNodata = parseNodata(kept[0].str(TiffTag.GdalNodata));
     const images = kept.map((tags) => new TiffImage(ctx, tags, parseNodata(tags.str(TiffTag.GdalNodata)) ?? mainNodata));
-    return new Tiff(source, le, bigTiff, images, kept[0]);
+    return new Tiff(source, le, bigTiff, images, kept[0], hb);
   }
 
   /** What GDAL reports for the file: size, bands (descriptions, wavelengths, scale/offset), nodata, georeferencing, layout. */
