@@ -8,6 +8,7 @@ export const NON_RETRYABLE_ERROR_TYPES: readonly string[] = [
   'InvalidUriError',
   'BucketNotFoundError',
   'ObjectNotFoundError',
+  'RangeNotSupportedError', 'ObjectChangedError', 'ReadOnlyStoreError',
 ];
 
 /**

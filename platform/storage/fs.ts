@@ -10,8 +10,16 @@ import { randomBytes } from 'node:crypto';
 import { type Dirent } from 'node:fs';
 import { type FileHandle, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InvalidUriError, ObjectNotFoundError, StorageAccessError } from './errors';
-import { type CountingByteSource, type ObjectInfo, type ObjectStore, type ObjectWriter, throwIfAborted } from './object-store';
+import { InvalidUriError, ObjectChangedError, ObjectNotFoundError, StorageAccessError } from './errors';
+import {
+  type CountingByteSource,
+  type ObjectInfo,
+  type ObjectStore,
+  type ObjectVersion,
+  type ObjectWriter,
+  type SourceOptions,
+  throwIfAborted,
+} from './object-store';
 import { FileSource } from '../../raster/source';
 import { toBytes } from './bytes';
 import { formatUri, parseUri } from './uri';
@@ -20,9 +28,9 @@ import { formatUri, parseUri } from './uri';
 const PARTIAL_RE = /^\..+\.[0-9a-f]{16}\.partial$/;
 
 export class FsObjectStore implements ObjectStore {
-  source(uri: string): CountingByteSource {
+  source(uri: string, opts?: SourceOptions): CountingByteSource {
     const path = this.path(uri, true);
-    return new FsByteSource(formatUri({ scheme: 'file', path }), path);
+    return new FsByteSource(formatUri({ scheme: 'file', path }), path, opts?.expected);
   }
 
   async get(uri: string): Promise<Uint8Array> {
@@ -39,7 +47,8 @@ export class FsObjectStore implements ObjectStore {
     const path = this.path(uri, true);
     try {
       const st = await stat(path);
-      return st.isFile() ? { uri: fileUri(path), sizeBytes: st.size } : undefined;
+      // No etag: the size and mtime are all a file has to tell versions apart.
+      return st.isFile() ? { uri: fileUri(path), sizeBytes: st.size, lastModified: st.mtime.toISOString() } : undefined;
     } catch (err) {
       const mapped = mapFsError(err, fileUri(path));
       if (mapped instanceof ObjectNotFoundError) return undefined;
@@ -185,10 +194,24 @@ class FsWriter implements ObjectWriter {
   }
 }
 
-/** Ranged reads of one file (raster FileSource), with errors mapped to the store's typed errors. */
+/**
+ * Ranged reads of one file (raster FileSource), with errors mapped to the store's typed errors. Given an
+ * expected version, the file's size and mtime are checked once, before the first read.
+ */
 export class FsByteSource extends FileSource implements CountingByteSource {
+  private verified?: Promise<void>;
+
+  constructor(
+    url: string,
+    private readonly filePath: string,
+    private readonly expected?: ObjectVersion,
+  ) {
+    super(url, filePath);
+  }
+
   override async size(): Promise<number> {
     try {
+      await this.verify();
       return await super.size();
     } catch (err) {
       throw mapFsError(err, this.url);
@@ -197,11 +220,30 @@ export class FsByteSource extends FileSource implements CountingByteSource {
 
   override async fetch(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array> {
     try {
+      await this.verify();
       return await super.fetch(offset, length, opts);
     } catch (err) {
       if (opts?.signal?.aborted) throw err;
       throw mapFsError(err, this.url);
     }
+  }
+
+  /** @throws ObjectChangedError when the file is not the expected version. */
+  private verify(): Promise<void> {
+    const expected = this.expected;
+    if (!expected) return Promise.resolve();
+    this.verified ??= stat(this.filePath).then((st) => {
+      if (st.size !== expected.sizeBytes) throw new ObjectChangedError(this.url, 'size', expected.sizeBytes, st.size);
+      const mtime = st.mtime.toISOString();
+      if (expected.lastModified !== undefined && expected.lastModified !== mtime) {
+        throw new ObjectChangedError(this.url, 'Last-Modified', expected.lastModified, mtime);
+      }
+    });
+    // A missing file is checked again next time; a changed one stays changed.
+    this.verified.catch((err: unknown) => {
+      if (!(err instanceof ObjectChangedError)) this.verified = undefined;
+    });
+    return this.verified;
   }
 }
 

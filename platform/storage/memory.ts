@@ -10,6 +10,7 @@ import {
   type ObjectStore,
   type ObjectWriter,
   type PutOptions,
+  type SourceOptions,
   throwIfAborted,
 } from './object-store';
 import { concat, toBytes } from './bytes';
@@ -24,7 +25,8 @@ export class MemoryObjectStore implements ObjectStore {
   /** Objects by canonical URI. */
   private readonly objects = new Map<string, StoredObject>();
 
-  source(uri: string): CountingByteSource {
+  /** `opts.expected` is not checked: a memory object is only replaced by the test that owns it. */
+  source(uri: string, _opts?: SourceOptions): CountingByteSource {
     const key = this.canonical(uri);
     const objects = this.objects;
     const find = (): StoredObject => {

@@ -10,6 +10,9 @@
  * - `delete` of a missing object is not an error (as in S3).
  * - Missing objects throw `ObjectNotFoundError` from `get` and from `source().fetch/size`; `head` returns
  *   `undefined` instead.
+ * - A source reads one version of an object: given `expected` (usually from `head`), or where the backend can
+ *   tell on its own (http(s): the first response's validators), a read that sees another version throws
+ *   `ObjectChangedError` rather than mixing bytes of two versions.
  */
 import type { ByteSource } from '../../raster/source';
 
@@ -17,6 +20,26 @@ export interface ObjectInfo {
   /** Canonical URI of the object. */
   uri: string;
   sizeBytes: number;
+  /** Entity tag as the backend reports it, quotes included (`"9b2c…"`, `W/"…"`); absent where there is none (fs). */
+  etag?: string;
+  /** Last modification time, ISO 8601 in UTC (`2024-05-01T12:00:00.000Z`); absent where unknown. */
+  lastModified?: string;
+}
+
+/** The version of an object a reader expects, as `head` reported it. Fields left out are not checked. */
+export interface ObjectVersion {
+  sizeBytes: number;
+  etag?: string;
+  /** ISO 8601, as in ObjectInfo. */
+  lastModified?: string;
+}
+
+export interface SourceOptions {
+  /**
+   * Read only this version: a source whose object is (or becomes) a different one throws ObjectChangedError.
+   * @default no expectation (backends that can still pin the version of their first read do so)
+   */
+  expected?: ObjectVersion;
 }
 
 /** A ByteSource that counts its reads, so tests and benchmarks can check that nothing is read twice. */
@@ -40,11 +63,14 @@ export interface PutOptions {
 }
 
 export interface ObjectStore {
-  /** Random-access reads of one object (one ranged request per `fetch`). Opens nothing until first use. */
-  source(uri: string): CountingByteSource;
+  /**
+   * Random-access reads of one object (one ranged request per `fetch`). Opens nothing until first use.
+   * Reads throw ObjectChangedError when the object is not the version in `opts.expected`.
+   */
+  source(uri: string, opts?: SourceOptions): CountingByteSource;
   /** Reads a whole object. @throws ObjectNotFoundError */
   get(uri: string): Promise<Uint8Array>;
-  /** Size of an object, or `undefined` if it does not exist. */
+  /** Size (and, where the backend has them, ETag and modification time) of an object, or `undefined` if it does not exist. */
   head(uri: string): Promise<ObjectInfo | undefined>;
   /** Writes a whole object atomically, replacing any previous one. Strings are written as UTF-8. */
   put(uri: string, body: ArrayBufferView | string, opts?: PutOptions): Promise<ObjectInfo>;

@@ -1,6 +1,7 @@
 /**
  * Picks the store for a URI by its scheme, so callers hold one `ObjectStore` for every location:
- * `file://` and plain paths -> FsObjectStore, `s3://` -> S3ObjectStore, `memory://` -> MemoryObjectStore.
+ * `file://` and plain paths -> FsObjectStore, `s3://` -> S3ObjectStore, `memory://` -> MemoryObjectStore,
+ * `http://` and `https://` -> one read-only HttpObjectStore.
  *
  * S3 clients are expensive (SDK load, sockets, credential resolution), so one is created per endpoint,
  * region and addressing style, on first use, and shared by every store built from the same cache.
@@ -8,8 +9,9 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Config } from '../config';
 import { FsObjectStore } from './fs';
+import { HttpObjectStore, type HttpStoreOptions } from './http';
 import { MemoryObjectStore } from './memory';
-import type { CountingByteSource, ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from './object-store';
+import type { CountingByteSource, ObjectInfo, ObjectStore, ObjectWriter, PutOptions, SourceOptions } from './object-store';
 import { type S3ClientOptions, S3ObjectStore, createS3Client } from './s3';
 import { parseUri, type UriScheme } from './uri';
 
@@ -20,6 +22,8 @@ export interface StoreRouterOptions {
   s3PartSizeBytes?: number;
   /** The store behind `memory://` (to share one between routers). @default a new, empty store */
   memory?: MemoryObjectStore;
+  /** Retries and timeouts of http(s) reads. @default httpFetch's defaults */
+  http?: HttpStoreOptions;
 }
 
 /** An ObjectStore that dispatches every call to the store of the URI's scheme. */
@@ -27,6 +31,7 @@ export class StoreRouter implements ObjectStore {
   private readonly fs = new FsObjectStore();
   private readonly memory: MemoryObjectStore;
   private s3?: S3ObjectStore;
+  private http?: HttpObjectStore;
 
   constructor(
     private readonly config: Pick<Config, 's3'>,
@@ -41,8 +46,8 @@ export class StoreRouter implements ObjectStore {
     return this.byScheme(parseUri(uri).scheme);
   }
 
-  source(uri: string): CountingByteSource {
-    return this.storeFor(uri).source(uri);
+  source(uri: string, opts?: SourceOptions): CountingByteSource {
+    return this.storeFor(uri).source(uri, opts);
   }
   get(uri: string): Promise<Uint8Array> {
     return this.storeFor(uri).get(uri);
@@ -83,6 +88,10 @@ export class StoreRouter implements ObjectStore {
         this.s3 ??= new S3ObjectStore({ ...options, client: () => this.clients.get(options), partSizeBytes: this.opts.s3PartSizeBytes });
         return this.s3;
       }
+      case 'http':
+      case 'https':
+        this.http ??= new HttpObjectStore(this.opts.http);
+        return this.http;
     }
   }
 }

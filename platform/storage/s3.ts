@@ -4,7 +4,8 @@
  * - Credentials never pass through Tessera's config: the SDK's default provider chain reads them
  *   (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, a profile, SSO, instance roles...). Only tests and embedders
  *   pass `credentials` explicitly.
- * - `source()` does one ranged GetObject per fetch and passes the caller's AbortSignal to the request.
+ * - `source()` does one ranged GetObject per fetch and passes the caller's AbortSignal to the request. With
+ *   `expected.etag` it sends `If-Match`, and S3's 412 becomes ObjectChangedError.
  * - Writers buffer `partSizeBytes` and upload multipart parts; small objects go in one PutObject. S3 shows an
  *   object only after PutObject or CompleteMultipartUpload succeeds, so both paths are atomic; a failed or
  *   aborted writer aborts its multipart upload so no parts are left billed.
@@ -18,8 +19,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Config } from '../config';
 import { concat, toBytes } from './bytes';
-import { BucketNotFoundError, InvalidUriError, ObjectNotFoundError, StorageAccessError } from './errors';
-import type { CountingByteSource, ObjectInfo, ObjectStore, ObjectWriter, PutOptions } from './object-store';
+import { BucketNotFoundError, InvalidUriError, ObjectChangedError, ObjectNotFoundError, StorageAccessError } from './errors';
+import type { CountingByteSource, ObjectInfo, ObjectStore, ObjectVersion, ObjectWriter, PutOptions, SourceOptions } from './object-store';
 import { formatUri, parseUri } from './uri';
 
 type Sdk = typeof import('@aws-sdk/client-s3');
@@ -106,9 +107,9 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
-  source(uri: string): CountingByteSource {
+  source(uri: string, opts?: SourceOptions): CountingByteSource {
     const loc = this.location(uri, true);
-    return new S3ByteSource(loc.uri, loc.bucket, loc.key, this);
+    return new S3ByteSource(loc.uri, loc.bucket, loc.key, this, opts?.expected);
   }
 
   async get(uri: string): Promise<Uint8Array> {
@@ -124,7 +125,10 @@ export class S3ObjectStore implements ObjectStore {
     try {
       return await this.call(u, bucket, async (c, s) => {
         const res = await c.send(new s.HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { uri: u, sizeBytes: res.ContentLength ?? 0 };
+        const info: ObjectInfo = { uri: u, sizeBytes: res.ContentLength ?? 0 };
+        if (res.ETag) info.etag = res.ETag;
+        if (res.LastModified) info.lastModified = res.LastModified.toISOString();
+        return info;
       });
     } catch (err) {
       if (!(err instanceof ObjectNotFoundError)) throw err;
@@ -241,7 +245,10 @@ export class S3ObjectStore implements ObjectStore {
   }
 }
 
-/** Ranged GETs of one object. The size comes from one HeadObject, cached. */
+/**
+ * Ranged GETs of one object. The size comes from one HeadObject, cached. Given an expected ETag, every GET
+ * carries it as `If-Match`, so S3 refuses (412) to serve another version.
+ */
 class S3ByteSource implements CountingByteSource {
   readonly stats = { requests: 0, bytes: 0 };
   private sizePromise?: Promise<number>;
@@ -250,11 +257,16 @@ class S3ByteSource implements CountingByteSource {
     private readonly bucket: string,
     private readonly key: string,
     private readonly store: S3ObjectStore,
+    private readonly expected?: ObjectVersion,
   ) {}
 
   size(): Promise<number> {
     this.sizePromise ??= this.store.head(this.url).then((info) => {
       if (!info) throw new ObjectNotFoundError(this.url);
+      const etag = this.expected?.etag;
+      if (etag !== undefined && info.etag !== undefined && info.etag !== etag) {
+        throw new ObjectChangedError(this.url, 'ETag', etag, info.etag);
+      }
       return info.sizeBytes;
     });
     this.sizePromise.catch(() => (this.sizePromise = undefined));
@@ -272,12 +284,16 @@ class S3ByteSource implements CountingByteSource {
     let bytes: Uint8Array;
     try {
       bytes = await this.store.call(this.url, this.bucket, async (c, s) => {
-        const res = await c.send(new s.GetObjectCommand({ Bucket: this.bucket, Key: this.key, Range: range }), {
-          abortSignal: opts?.signal,
-        });
+        const res = await c.send(
+          new s.GetObjectCommand({ Bucket: this.bucket, Key: this.key, Range: range, IfMatch: this.expected?.etag }),
+          { abortSignal: opts?.signal },
+        );
         return readBody(res.Body);
       });
     } catch (err) {
+      if (this.expected?.etag !== undefined && errorCode(err) === 'PreconditionFailed') {
+        throw new ObjectChangedError(this.url, 'ETag', this.expected.etag, undefined, { cause: err });
+      }
       // A range starting at or past the end: the contract is a short (here empty) read, not an error.
       if (errorCode(err) === 'InvalidRange') return new Uint8Array(0);
       throw err;

@@ -34,7 +34,7 @@ describe('parseUri / formatUri', () => {
       ['s3://Bad_Bucket/k', /invalid bucket name "Bad_Bucket"/],
       ['s3://a..b/k', /invalid bucket name/],
       ['ftp://x', /^ftp:\/\/x: unsupported scheme "ftp:"/],
-      ['https://host/x.tif', /unsupported scheme "https:"/],
+      ['gs://host/x.tif', /unsupported scheme "gs:"/],
       ['memory://', /missing bucket/],
       ['file://remote-host/x', /^file:\/\/remote-host\/x: not a local file URI/],
       ['', /empty URI/],
@@ -83,5 +83,46 @@ describe('joinUri', () => {
 
   it('rejects a malformed base', () => {
     assert.throws(() => joinUri('ftp://x', 'a'), InvalidUriError);
+  });
+});
+
+describe('http(s) URIs', () => {
+  it('keeps the URL verbatim, query string included, and formats it back unchanged', () => {
+    const signed = 'https://data.example.com/scenes/a%20b.tif?X-Amz-Signature=abc&X-Amz-Expires=60';
+    assert.deepEqual(parseUri(signed), { scheme: 'https', url: signed });
+    assert.deepEqual(parseUri('http://127.0.0.1:8080/x.tif'), { scheme: 'http', url: 'http://127.0.0.1:8080/x.tif' });
+    assert.deepEqual(parseUri('HTTPS://Host/X.tif'), { scheme: 'https', url: 'HTTPS://Host/X.tif' });
+    for (const u of [signed, 'http://h/dir/', 'https://h']) assert.equal(formatUri(parseUri(u)), u);
+    assert.equal(normalizeUri('https://h/a.json'), 'https://h/a.json');
+  });
+
+  it('rejects URLs without a host or with credentials', () => {
+    const cases: [string, RegExp][] = [
+      ['https:x.tif', /^https:x\.tif: expected http\(s\):\/\/host\/path$/],
+      ['http://', /^http:\/\/: not a valid URL$/],
+      ['https://user:secret@h/x.tif', /credentials in http\(s\) URLs are not supported/],
+    ];
+    for (const [uri, re] of cases) {
+      assert.throws(() => parseUri(uri), (err: unknown) => err instanceof InvalidUriError && re.test(err.message), uri);
+    }
+  });
+
+  it('joinUri appends path segments with "/", encoding what a path cannot hold', () => {
+    assert.equal(joinUri('https://h/stac/items', 'scene-1', 'cog.tif'), 'https://h/stac/items/scene-1/cog.tif');
+    assert.equal(joinUri('https://h/stac/items/', 'scene-1/cog.tif'), 'https://h/stac/items/scene-1/cog.tif');
+    assert.equal(joinUri('http://h:8080', 'a.tif'), 'http://h:8080/a.tif');
+    assert.equal(joinUri('https://h/d', 'a b#1?.tif'), 'https://h/d/a%20b%231%3F.tif');
+    assert.equal(joinUri('https://h/d', 'already%20encoded.tif', '100%.tif'), 'https://h/d/already%20encoded.tif/100%25.tif');
+  });
+
+  it('joinUri on an http base rejects dot segments (encoded too) and bases with a query', () => {
+    for (const seg of ['..', 'a/../b', '%2e%2e', 'a/%2E%2e/b', '.%2e', '%2e', '/etc/passwd', 'https://other/x']) {
+      assert.throws(
+        () => joinUri('https://h/base', seg),
+        (err: unknown) => err instanceof InvalidUriError && err.uri === 'https://h/base' && err.message.includes('path segment'),
+        seg,
+      );
+    }
+    assert.throws(() => joinUri('https://h/a?sig=1', 'b'), { name: 'InvalidUriError', message: 'https://h/a?sig=1: cannot append path segments to a URL with a query or fragment' });
   });
 });

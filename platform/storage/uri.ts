@@ -5,6 +5,8 @@
  *   as a file URI, relative paths against the working directory.
  * - `s3://bucket/key`: the key is taken verbatim (no percent-decoding), as the AWS CLI does.
  * - `memory://name/key`: the in-memory store used by tests.
+ * - `http://…` and `https://…`: read-only inputs on a web server, kept verbatim (query string included, so a
+ *   presigned URL keeps its signature).
  *
  * A "prefix URI" (for `list` / `deletePrefix`) is the same syntax; it matches every object whose URI starts
  * with it, as an S3 key prefix does (`s3://b/run1` also matches `s3://b/run10/x`; end it with `/` to match
@@ -14,14 +16,16 @@ import { isAbsolute, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { InvalidUriError } from './errors';
 
-export type UriScheme = 'file' | 's3' | 'memory';
+export type UriScheme = 'file' | 's3' | 'memory' | 'http' | 'https';
 
 export type ParsedUri =
   /** `path` is absolute and normalised; a trailing `/` is kept (it matters for prefixes). */
   | { readonly scheme: 'file'; readonly path: string }
   /** `key` may be empty (the whole bucket, as a prefix). */
   | { readonly scheme: 's3'; readonly bucket: string; readonly key: string }
-  | { readonly scheme: 'memory'; readonly name: string; readonly key: string };
+  | { readonly scheme: 'memory'; readonly name: string; readonly key: string }
+  /** `url` is the URI exactly as given. */
+  | { readonly scheme: 'http' | 'https'; readonly url: string };
 
 const SCHEME_RE = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
 /** S3 bucket naming rules (3-63 chars, lowercase letters, digits, dots, hyphens), checked loosely. */
@@ -33,7 +37,7 @@ const MEMORY_NAME_RE = /^[A-Za-z0-9._-]+$/;
  * @param cwd base directory for relative plain paths.
  * @default cwd process.cwd()
  * @throws InvalidUriError for unknown schemes (`ftp://x`), a missing bucket or name (`s3://`), a bad bucket
- *   name, a NUL byte, or a non-local `file://host/...` URI.
+ *   name, a NUL byte, a non-local `file://host/...` URI, or an http(s) URL without a host or with credentials.
  */
 export function parseUri(uri: string, cwd: string = process.cwd()): ParsedUri {
   if (typeof uri !== 'string' || uri.length === 0) throw new InvalidUriError(String(uri), 'empty URI');
@@ -71,6 +75,9 @@ export function parseUri(uri: string, cwd: string = process.cwd()): ParsedUri {
       if (!MEMORY_NAME_RE.test(host)) throw new InvalidUriError(uri, `invalid memory store name "${host}"`);
       return { scheme: 'memory', name: host, key };
     }
+    case 'http':
+    case 'https':
+      return { scheme, url: checkHttpUrl(uri, rest) };
     default:
       throw new InvalidUriError(uri, `unsupported scheme "${scheme}:" (expected file://, s3:// or memory://)`);
   }
@@ -88,6 +95,9 @@ export function formatUri(p: ParsedUri): string {
       return `s3://${p.bucket}/${p.key}`;
     case 'memory':
       return `memory://${p.name}/${p.key}`;
+    case 'http':
+    case 'https':
+      return p.url;
   }
 }
 
@@ -140,7 +150,43 @@ export function joinUri(base: string, ...segments: string[]): string {
       return formatUri({ ...parsed, key: joinKey(parsed.key, tail) });
     case 'memory':
       return formatUri({ ...parsed, key: joinKey(parsed.key, tail) });
+    case 'http':
+    case 'https':
+      return joinUrl(parsed.url, parts);
   }
+}
+
+function checkHttpUrl(uri: string, rest: string): string {
+  if (!rest.startsWith('//')) throw new InvalidUriError(uri, 'expected http(s)://host/path');
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch (err) {
+    throw new InvalidUriError(uri, 'not a valid URL', { cause: err });
+  }
+  if (url.hostname === '') throw new InvalidUriError(uri, 'missing host');
+  // fetch refuses them anyway, and they would be printed in every log line and error naming the URI.
+  if (url.username !== '' || url.password !== '') {
+    throw new InvalidUriError(uri, 'credentials in http(s) URLs are not supported');
+  }
+  return uri;
+}
+
+/**
+ * Appends checked parts to an http(s) URL's path. Characters that cannot appear in a path segment are
+ * percent-encoded (a space, `?`, `#`, non-ASCII), while an existing `%XX` is kept, as URL references in STAC
+ * hrefs already are encoded.
+ */
+function joinUrl(base: string, parts: string[]): string {
+  if (/[?#]/.test(base.slice(base.indexOf('//') + 2))) {
+    throw new InvalidUriError(base, 'cannot append path segments to a URL with a query or fragment');
+  }
+  for (const part of parts) {
+    // URL parsers (and so fetch) treat %2e as ".", so "%2e%2e" would climb out of the base like "..".
+    if (/^(\.|%2e){1,2}$/i.test(part)) throw new InvalidUriError(base, `path segment part "${part}" is a dot segment`);
+  }
+  const tail = parts.map((p) => p.replace(/%(?![0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~!$&'()*+,;=:@%]/gu, (c) => encodeURIComponent(c))).join('/');
+  return base.endsWith('/') ? base + tail : `${base}/${tail}`;
 }
 
 function joinKey(key: string, tail: string): string {
