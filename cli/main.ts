@@ -17,6 +17,7 @@ Commands:
   status ID        state and progress of a run
   watch ID         live progress bar of a run
   cancel ID        cancel a run
+  report OUT       time series of water and bloom area from OUT's catalog table (CSV + PNG chart)
   worker           start a worker process (any number, on any machines)
   generate         write a synthetic Wyvern-like scene
   dev up|down|status|env|logs   local Temporal + MinIO stack
@@ -53,6 +54,7 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/watch')).watchCommand(rest, config);
       case 'cancel':
         return await (await import('./commands/cancel')).cancelCommand(rest, config);
+      case 'report': return await (await import('./commands/report')).reportCommand(rest, config);
       case 'worker':
         return await (await import('./commands/worker')).workerCommand(rest, config, logger);
       case 'demo':

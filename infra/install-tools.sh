@@ -19,7 +19,7 @@ readonly TEMPORAL_GO_PKG="github.com/temporalio/cli/cmd/temporal@v${TEMPORAL_VER
 # commit the project is tested against.
 readonly MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 readonly MINIO_GO_PKG="github.com/minio/minio@${MINIO_VERSION}"
-readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time chromium)
+readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time chromium fonts-dejavu-core)
 # rustac: `rustac serve` is the STAC API the catalog tests run against, `rustac validate` checks our STAC.
 readonly RUSTAC_WHEEL="rustac==0.9.18"
 
@@ -103,8 +103,9 @@ go_install() {
 install_system_packages() {
   # iproute2: the hosts test builds network namespaces; time: peak RSS in the benchmark.
   # chromium: browser tests of the Temporal UI and of the pages Tessera writes (driven by playwright-core).
+  # fonts-dejavu-core: the text of `tessera report`'s chart (sharp's SVG renderer draws no text without a font).
   if command -v gdalinfo >/dev/null && command -v ip >/dev/null && [[ -x /usr/bin/time ]] && [[ -x /usr/bin/chromium ]] &&
-     /usr/bin/python3 -c 'import osgeo.gdal, numpy, yaml' 2>/dev/null; then
+     [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] && /usr/bin/python3 -c 'import osgeo.gdal, numpy, yaml' 2>/dev/null; then
     echo "skip" >&3; return
   fi
   command -v apt-get >/dev/null || { echo "apt-get not found; install ${APT_PACKAGES[*]} by hand"; return 1; }
