@@ -1,3 +1,5 @@
+import { isKnownEpsg } from '../raster/geo/crs';
+import { footprintWgs84, type Footprint } from '../raster/geo/footprint';
 import type { ScenePlan } from '../workflows/types';
 
 export type Bbox = [number, number, number, number];
@@ -16,6 +18,17 @@ export function windowBbox(gt: number[], x: number, y: number, width: number, he
 /** The scene's bbox in the raster CRS, or null without georeferencing. */
 export function sceneBbox(plan: ScenePlan): Bbox | null {
   return plan.geoTransform ? windowBbox(plan.geoTransform, 0, 0, plan.width, plan.height) : null;
+}
+
+/**
+ * The scene's WGS 84 footprint (GeoJSON geometry and bbox for its STAC item), or null when the plan has no
+ * georeferencing or its EPSG code is not one Tessera can project: the item is then published without a footprint
+ * (`geometry: null`, as STAC allows) rather than failing a scene whose outputs are already written.
+ * @throws GeoInputError for a geotransform or size that describes no grid.
+ */
+export function sceneFootprint(plan: Pick<ScenePlan, 'epsg' | 'geoTransform' | 'width' | 'height'>): Footprint | null {
+  if (plan.epsg === null || !plan.geoTransform || !isKnownEpsg(plan.epsg)) return null;
+  return footprintWgs84({ epsg: plan.epsg, geoTransform: plan.geoTransform, width: plan.width, height: plan.height });
 }
 
 /** The tile grid in row-major order: the order COG tiles, tables and previews are assembled in. */

@@ -4,10 +4,12 @@ import { buildOutputItem, type OutputItemInput } from './output-item';
 import { MediaType, RASTER_DATA_TYPES, StacExtension } from './const';
 import { StacInputError } from './errors';
 import { projBbox, projTransformFromGeoTransform } from './transform';
+import { footprintWgs84 } from '../geo/footprint';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-// A 30 m UTM 33N grid of 1000 x 1200 pixels; the lon/lat bbox is its footprint rounded outwards.
+// A 30 m UTM 33N grid of 1000 x 1200 pixels with an illustrative lon/lat bbox (its real footprint, from
+// footprintWgs84, is tested below).
 const BASE: OutputItemInput = {
   sceneId: 'EMIT_L2A_RFL_001_20240601T101112_2415207_004',
   datetime: '2024-06-01T10:11:12Z',
@@ -181,6 +183,44 @@ test('bbox and geometry stay consistent', () => {
   for (const poly of am.geometry.coordinates) assert.ok(signedArea(poly[0]) > 0);
   assert.throws(() => buildOutputItem({ ...BASE, bbox: [10, 50, 11, 40] }), (e) => e instanceof StacInputError && /is not a lon\/lat box/.test(e.message));
   assert.throws(() => buildOutputItem({ ...BASE, bbox: [500000, 4970000, 536000, 5000000] }), StacInputError);
+});
+
+test('footprint of the grid in any CRS: UTM polygon, antimeridian MultiPolygon, polar cap', () => {
+  // BASE's own grid: 1200 x 1000 pixels of 30 m in UTM 33N.
+  const utm = footprintWgs84({ epsg: 32633, geoTransform: [500000, 30, 0, 5000000, 0, -30], width: 1200, height: 1000 });
+  const item = buildOutputItem({ ...BASE, bbox: utm.bbox, geometry: utm.geometry }) as Json;
+  checkStacItemRules(item);
+  const ring: number[][] = item.geometry.coordinates[0];
+  assert.equal(ring.length, 129);
+  assert.ok(signedArea(ring) > 0);
+  assert.deepEqual(item.geometry, utm.geometry);
+  assert.deepEqual(item.bbox, utm.bbox);
+  // UTM 60N across 180°: two polygons and a bbox with west > east, accepted as they are.
+  const am = footprintWgs84({ epsg: 32660, geoTransform: [600000, 100, 0, 6700000, 0, -100], width: 2000, height: 1000 });
+  const amItem = buildOutputItem({ ...BASE, epsg: 32660, bbox: am.bbox, geometry: am.geometry }) as Json;
+  checkStacItemRules(amItem);
+  assert.equal(amItem.geometry.type, 'MultiPolygon');
+  assert.ok(amItem.bbox[0] > amItem.bbox[2]);
+  for (const poly of amItem.geometry.coordinates) assert.ok(signedArea(poly[0]) > 0);
+  // A polar stereographic scene over the north pole: the bbox spans every longitude up to 90°.
+  const pole = footprintWgs84({ epsg: 3413, geoTransform: [-300000, 500, 0, 300000, 0, -500], width: 1200, height: 1200 });
+  const poleItem = buildOutputItem({ ...BASE, epsg: 3413, bbox: pole.bbox, geometry: pole.geometry }) as Json;
+  checkStacItemRules(poleItem);
+  assert.deepEqual([poleItem.bbox[0], poleItem.bbox[2], poleItem.bbox[3]], [-180, 180, 90]);
+});
+
+test('links: derived_from the source Item when given, the input file then as via', () => {
+  const item = buildOutputItem({ ...BASE, sourceItemHref: 's3://in/items/scene.json', sourceType: 'application/x-netcdf' }) as Json;
+  checkStacItemRules(item);
+  assert.deepEqual(item.links, [
+    { rel: 'self', href: 's3://out/scene/item.json', type: 'application/geo+json' },
+    { rel: 'derived_from', href: 's3://in/items/scene.json', type: 'application/geo+json' },
+    { rel: 'via', href: BASE.sourceHref, type: 'application/x-netcdf' },
+  ]);
+  // Without it, the input file is the derived_from link, as before.
+  const plain = buildOutputItem({ ...BASE, selfHref: undefined }) as Json;
+  assert.deepEqual(plain.links, [{ rel: 'derived_from', href: BASE.sourceHref }]);
+  assert.throws(() => buildOutputItem({ ...BASE, sourceItemHref: '' }), (e) => e instanceof StacInputError && /sourceItemHref is empty/.test(e.message));
 });
 
 test('datetime rules: RFC 3339 with zone, or null with a start/end range', () => {

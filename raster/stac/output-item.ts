@@ -1,6 +1,6 @@
 /**
- * The STAC Item describing one processed scene: its COG, PNG and Parquet outputs as assets, the projection of
- * the grid they share, per-band raster metadata, and a `derived_from` link to the input scene.
+ * The STAC Item describing one processed scene: its WGS 84 footprint, its COG, PNG and Parquet outputs as
+ * assets, the projection of the grid they share, per-band raster metadata, and links to the input scene.
  * Fields follow STAC 1.0.0 and the projection, raster and eo extensions at the versions in {@link StacExtension}.
  */
 import { RASTER_DATA_TYPES, STAC_VERSION, StacExtension, MediaType, type RasterDataType } from './const';
@@ -45,12 +45,17 @@ export interface OutputItemInput {
    */
   datetime: string | null;
   /**
-   * [west, south, east, north] in degrees. Null when the footprint is not known in lon/lat (e.g. a projected
-   * input not reprojected): the Item then has `geometry: null` and no bbox, as STAC allows, unless `geometry` is given.
+   * [west, south, east, north] in degrees; west > east crosses the antimeridian. Pass `footprintWgs84(...).bbox`
+   * (raster/geo/footprint.ts) for a grid in any CRS Tessera knows. Null when the footprint is not known: the Item
+   * then has `geometry: null` and no bbox, as STAC allows, unless `geometry` is given.
    */
   bbox: [number, number, number, number] | null;
-  /** GeoJSON footprint in lon/lat; must lie inside bbox. @default the bbox as a polygon; with a null bbox, the bbox is its extent */
-  geometry?: object;
+  /**
+   * GeoJSON footprint in lon/lat (e.g. `footprintWgs84(...).geometry`: a Polygon, or a MultiPolygon split at the
+   * antimeridian); must lie inside bbox.
+   * @default the bbox as a polygon; with a null bbox, the bbox is its extent
+   */
+  geometry?: GeoJsonGeometry;
   /** EPSG code of the output grid; absent → `proj:epsg: null` (CRS not identified by an EPSG code). */
   epsg?: number;
   /** [height, width] in pixels. */
@@ -61,10 +66,15 @@ export interface OutputItemInput {
    */
   transform?: number[];
   assets: OutputAsset[];
-  /** Input scene the outputs derive from: the `derived_from` link. */
+  /**
+   * The input file the outputs were computed from. Linked as `derived_from` when there is no `sourceItemHref`;
+   * with one, as `via` (STAC's `derived_from` names STAC documents, and the source Item lists this file itself).
+   */
   sourceHref: string;
-  /** Media type of the source, when known (e.g. `application/geo+json` for a STAC Item). */
+  /** Media type of `sourceHref`, when known. */
   sourceType?: string;
+  /** The STAC Item of the input scene: when given, the `derived_from` link points at it. */
+  sourceItemHref?: string;
   /** Where this Item will be stored: adds a `self` link when given. */
   selfHref?: string;
   /** Extra Item properties (e.g. `eo:cloud_cover`, `platform`, `created`); the fields built here take precedence. */
@@ -81,7 +91,7 @@ const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 export function buildOutputItem(input: OutputItemInput): object {
   const id = input.sceneId;
   if (id.length === 0) throw new StacInputError('stac-item', 'sceneId is empty');
-  const { geometry, bbox } = footprint(id, input.bbox, input.geometry as GeoJsonGeometry | undefined);
+  const { geometry, bbox } = footprint(id, input.bbox, input.geometry);
   const shape = checkShape(id, input.shape);
   const transform = input.transform === undefined ? undefined : checkTransform(id, input.transform);
   if (input.epsg !== undefined && !(Number.isInteger(input.epsg) && input.epsg > 0)) {
@@ -98,9 +108,12 @@ export function buildOutputItem(input: OutputItemInput): object {
 
   const links: Array<Record<string, string>> = [];
   if (input.selfHref !== undefined) links.push({ rel: 'self', href: nonEmpty(id, 'selfHref', input.selfHref), type: MediaType.GeoJson });
-  const derived: Record<string, string> = { rel: 'derived_from', href: nonEmpty(id, 'sourceHref', input.sourceHref) };
-  if (input.sourceType !== undefined) derived.type = input.sourceType;
-  links.push(derived);
+  if (input.sourceItemHref !== undefined) {
+    links.push({ rel: 'derived_from', href: nonEmpty(id, 'sourceItemHref', input.sourceItemHref), type: MediaType.GeoJson });
+  }
+  const source: Record<string, string> = { rel: input.sourceItemHref === undefined ? 'derived_from' : 'via', href: nonEmpty(id, 'sourceHref', input.sourceHref) };
+  if (input.sourceType !== undefined) source.type = input.sourceType;
+  links.push(source);
 
   const item: Record<string, unknown> = {
     type: 'Feature',
