@@ -1,3 +1,4 @@
+import { isKnownEpsg } from '../raster/geo/crs';
 import { pixelAreasM2 } from '../raster/geo/pixel-area';
 import type { ScenePlan } from '../workflows/types';
 
@@ -7,10 +8,11 @@ const CAPACITY = 16;
 
 /**
  * Area in m² of one pixel in each of `rows` rows from `y0`, from the plan's CRS (metres for a projected CRS,
- * geodesic per row for EPSG:4326); undefined for a scene without georeferencing, whose areas stay 0.
+ * geodesic per row for EPSG:4326); undefined for a scene without georeferencing or in a CRS the projection layer
+ * does not know (README lists them), whose areas stay 0 and whose item has no footprint.
  */
 export function rowAreasM2(plan: Pick<ScenePlan, 'epsg' | 'geoTransform' | 'width' | 'height'>, y0: number, rows: number): Float64Array | undefined {
-  if (plan.epsg === null || !plan.geoTransform) return undefined;
+  if (plan.epsg === null || !plan.geoTransform || !isKnownEpsg(plan.epsg)) return undefined;
   const id = JSON.stringify([plan.epsg, plan.geoTransform, plan.width, plan.height]);
   let all = cache.get(id);
   if (!all) {

@@ -117,8 +117,8 @@ export function createPublishScene(deps: ActivityDeps) {
       epsg: plan.epsg ?? undefined,
       shape: [plan.height, plan.width],
       transform: gt ? [gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]] : undefined,
-      sourceHref: plan.sourceItemUri ?? plan.inputUri,
-      sourceType: plan.sourceItemUri ? 'application/geo+json' : undefined,
+      sourceHref: plan.inputUri,
+      sourceItemHref: plan.sourceItemUri,
       properties: {
         'tessera:sensor': plan.sensorName,
         'tessera:datetime_source': plan.datetime ? 'input' : 'processing',

@@ -4,10 +4,9 @@
  * rustac carries the STAC core JSON schemas (1.0.0, 1.1.0) inside the binary, GeoJSON geometry rules included,
  * but fetches every schema in `stac_extensions` from its URL (stac-extensions.github.io) at run time. Without a
  * route there it fails with only "ERROR: one or more validation errors" and no detail, whatever the document.
- * So this helper probes the schema hosts first; when one is unreachable it validates a copy without the
- * extensions served from there (offline: core schemas only) and lists them in `uncheckedExtensions`, so a test
- * can say what was checked instead of failing for the network. Extension fields are then only checked by our
- * own rules (raster/stac/output-item.test.ts).
+ * This machine reaches no schema host (and tests must not try), so the helper always validates a copy without
+ * `stac_extensions`: the core schemas only, with every declared extension listed in `uncheckedExtensions`.
+ * Extension fields are checked by our own rules (raster/stac/output-item.test.ts).
  *
  * rustac validates its own typed model of the document, serialised again: a field of the wrong JSON type fails
  * to load ("data did not match any variant of untagged enum Value", no location), and a missing field that the
@@ -16,14 +15,11 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /** rustac's launcher, relative to the repository root (this file runs from dist/test/support). */
 export const RUSTAC = join(__dirname, '..', '..', '..', '.tools', 'bin', 'rustac');
-/** A schema host that accepts no TCP connection within this time counts as unreachable. */
-const PROBE_TIMEOUT_MS = 3000;
 /** rustac validates in well under a second; this only bounds a hung schema fetch. */
 const RUN_TIMEOUT_MS = 60_000;
 
@@ -32,38 +28,8 @@ export interface RustacValidation {
   ok: boolean;
   /** What rustac printed, stdout then stderr, after a note naming the extensions left unchecked. */
   output: string;
-  /** Extension schema URLs the document declares that were not checked because their host was unreachable. */
+  /** Extension schema URLs the document declares; rustac did not check them (see the module comment). */
   uncheckedExtensions: string[];
-}
-
-export interface RustacOptions {
-  /**
-   * `auto`: leave out extension schemas whose host is unreachable (see the module comment).
-   * `require`: always validate the document as it is, so an unreachable schema host fails it.
-   * @default 'auto'
-   */
-  extensions?: 'auto' | 'require';
-}
-
-const reachable = new Map<string, Promise<boolean>>();
-
-/** Whether a TCP connection to host:443 opens within PROBE_TIMEOUT_MS (probed once per process). */
-function hostReachable(host: string): Promise<boolean> {
-  let probe = reachable.get(host);
-  if (probe === undefined) {
-    probe = new Promise<boolean>((resolve) => {
-      const socket = connect({ host, port: 443, timeout: PROBE_TIMEOUT_MS });
-      const done = (ok: boolean): void => {
-        socket.destroy();
-        resolve(ok);
-      };
-      socket.once('connect', () => done(true));
-      socket.once('timeout', () => done(false));
-      socket.once('error', () => done(false));
-    });
-    reachable.set(host, probe);
-  }
-  return probe;
 }
 
 /** `stac_extensions` of the document and of the Items of an ItemCollection. */
@@ -95,7 +61,7 @@ function run(file: string): Promise<{ ok: boolean; output: string }> {
  * Validates a STAC document (a path to a JSON file, or the parsed document) with `rustac validate`.
  * @throws Error when rustac is not installed (run infra/install-tools.sh) or the file is not JSON.
  */
-export async function rustacValidate(pathOrJson: string | object, options: RustacOptions = {}): Promise<RustacValidation> {
+export async function rustacValidate(pathOrJson: string | object): Promise<RustacValidation> {
   try {
     await readFile(RUSTAC);
   } catch {
@@ -103,25 +69,14 @@ export async function rustacValidate(pathOrJson: string | object, options: Rusta
   }
   const doc = (typeof pathOrJson === 'string' ? JSON.parse(await readFile(pathOrJson, 'utf8')) : pathOrJson) as Record<string, unknown>;
   const extensions = declaredExtensions(doc);
-  let unchecked: string[] = [];
-  if ((options.extensions ?? 'auto') === 'auto' && extensions.length > 0) {
-    const hosts = [...new Set(extensions.map((u) => new URL(u).hostname))];
-    const down = new Set<string>();
-    for (const [i, ok] of (await Promise.all(hosts.map(hostReachable))).entries()) if (!ok) down.add(hosts[i]);
-    unchecked = extensions.filter((u) => down.has(new URL(u).hostname));
-  }
+  const unchecked = extensions;
 
   const dir = await mkdtemp(join(tmpdir(), 'rustac-'));
   try {
-    let file = typeof pathOrJson === 'string' ? pathOrJson : join(dir, 'document.json');
-    if (unchecked.length > 0) {
-      file = join(dir, 'without-extensions.json');
-      await writeFile(file, JSON.stringify(withoutExtensions(doc, unchecked)));
-    } else if (typeof pathOrJson !== 'string') {
-      await writeFile(file, JSON.stringify(doc));
-    }
+    const file = join(dir, 'document.json');
+    await writeFile(file, JSON.stringify(withoutExtensions(doc, unchecked)));
     const result = await run(file);
-    const note = unchecked.length > 0 ? `extension schemas not checked (host unreachable): ${unchecked.join(', ')}\n` : '';
+    const note = unchecked.length > 0 ? `extension schemas not checked (offline: core schemas only): ${unchecked.join(', ')}\n` : '';
     return { ok: result.ok, output: `${note}${result.output}`, uncheckedExtensions: unchecked };
   } finally {
     await rm(dir, { recursive: true, force: true });
