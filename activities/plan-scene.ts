@@ -1,7 +1,7 @@
-import { dirname } from 'node:path/posix';
 import { matchBand, sensorFromBandInfo, sensorFromStacItem, sensorFromWavelengths, type Sensor } from '../raster/bands';
 import { HAB_ROLES } from '../raster/indices/hab';
-import { joinUri, parseUri } from '../platform/storage/uri';
+import { pickAsset } from '../platform/catalog/assets';
+import type { StacItem } from '../platform/catalog/stac';
 import { deriveSceneId, paramsHash, sanitizeSceneId } from '../workflows/run-ids';
 import { checkParams, PRODUCTS, productParams, productVariant, withDependencies } from '../workflows/products';
 import type { MatchedBand, PartitionOutcome, ProcessSceneInput, ProductName, ScenePlan } from '../workflows/types';
@@ -24,7 +24,7 @@ function productRoles(product: ProductName): Array<keyof typeof HAB_ROLES> {
 
 export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
   return async function planScene(input: ProcessSceneInput): Promise<ScenePlan> {
-    const resolved = await resolveInput(deps, input.input);
+    const resolved = await resolveInput(deps, input.input, input.sourceItemUri);
     const log = activityLogger(deps.logger, { input: resolved.tiffUri });
     const tiff = await inputs.open(resolved.tiffUri);
     const info = tiff.info();
@@ -130,29 +130,23 @@ async function readManifest(deps: ActivityDeps, uri: string): Promise<unknown> {
   }
 }
 
-/** A GeoTIFF URI, or a STAC item whose data asset is one (relative hrefs resolve against the item). */
-async function resolveInput(deps: ActivityDeps, uri: string): Promise<{ tiffUri: string; stacItem?: unknown }> {
-  if (!/\.json$/i.test(uri)) return { tiffUri: uri };
-  let item: { assets?: Record<string, { href?: string; type?: string; roles?: string[] }> };
+/**
+ * A GeoTIFF URI, or a STAC item whose data asset is one (relative hrefs resolve against the item). A GeoTIFF that
+ * came from a catalog listing brings its item along (`sourceItemUri`), which gives its bands and time.
+ */
+async function resolveInput(deps: ActivityDeps, uri: string, sourceItemUri?: string): Promise<{ tiffUri: string; stacItem?: unknown }> {
+  if (!/\.json$/i.test(uri)) return { tiffUri: uri, stacItem: sourceItemUri ? await readItem(deps, sourceItemUri) : undefined };
+  const item = await readItem(deps, uri);
+  return { tiffUri: pickAsset(item, uri), stacItem: item };
+}
+
+async function readItem(deps: ActivityDeps, uri: string): Promise<StacItem> {
   try {
-    item = JSON.parse(new TextDecoder().decode(await deps.store.get(uri)));
+    return JSON.parse(new TextDecoder().decode(await deps.store.get(uri))) as StacItem;
   } catch (err) {
     if (err instanceof SyntaxError) throw new InputError(uri, `not a JSON STAC item (${err.message})`);
     throw err;
   }
-  const assets = Object.values(item.assets ?? {});
-  const asset =
-    assets.find((a) => a.roles?.includes('data') && /tiff/i.test(a.type ?? a.href ?? '')) ??
-    assets.find((a) => /\.tiff?$/i.test(a.href ?? ''));
-  if (!asset?.href) throw new InputError(uri, 'STAC item has no GeoTIFF data asset');
-  return { tiffUri: resolveHref(uri, asset.href), stacItem: item };
-}
-
-function resolveHref(itemUri: string, href: string): string {
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(href) || href.startsWith('/')) return href;
-  const parsed = parseUri(itemUri);
-  const base = parsed.scheme === 'file' ? `file://${dirname(parsed.path)}` : itemUri.slice(0, itemUri.lastIndexOf('/'));
-  return joinUri(base, href.replace(/^\.\//, ''));
 }
 
 /** RFC 3339 acquisition time: the STAC item's datetime, else GDAL's TIFFTAG_DATETIME (`YYYY:MM:DD HH:MM:SS`, UTC assumed). */
