@@ -10,4 +10,9 @@ export class InputError extends Error {
   ) {
     super(`${file}: ${detail}`);
   }
+
+  /** Never: the same input fails the same way (see failures.ts). */
+  get retryable(): boolean {
+    return false;
+  }
 }

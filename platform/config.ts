@@ -123,6 +123,11 @@ export class ConfigError extends Error {
         issues.map((i) => `  - ${i.env ? `${i.env} (${i.key})` : i.key}: ${i.message}`).join('\n'),
     );
   }
+
+  /** Never: the same environment is read again. */
+  get retryable(): boolean {
+    return false;
+  }
 }
 
 const MAX_THREADS = 1024;

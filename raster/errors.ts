@@ -2,9 +2,10 @@
  * Typed errors of the raster library. Every message starts with the file (URL or path) it is about,
  * so a failure seen in a log or in the Temporal UI names the input and the problem.
  *
- * All of these describe the *input* (or a caller's argument): retrying the same call cannot help, so the
- * activity layer maps them to non-retryable failures. I/O errors from a ByteSource are not wrapped here:
- * they stay plain errors and are retried.
+ * All of these describe the *input* (or a caller's argument): retrying the same call cannot help, so every
+ * RasterError says `retryable: false` and the activity layer turns it into a non-retryable failure. Subclasses
+ * elsewhere in raster/ inherit that decision. I/O errors from a ByteSource are not wrapped here: they stay plain
+ * errors, which are retried.
  */
 export type RasterErrorCode =
   | 'TRUNCATED' // the file ends before a structure it declares
@@ -27,6 +28,11 @@ export class RasterError extends Error {
     readonly detail: string,
   ) {
     super(`${file}: ${detail}`);
+  }
+
+  /** Never: the same input fails the same way. Read by the activity layer (duck-typed, so raster/ imports nothing). */
+  get retryable(): boolean {
+    return false;
   }
 }
 
@@ -66,16 +72,3 @@ export class ExpressionError extends RasterError {
     super('BAD_EXPRESSION', formulaName, detail);
   }
 }
-
-/** Names of every error class above: the activity layer lists them as non-retryable. */
-export const RASTER_ERROR_TYPES = [
-  'RasterError',
-  'TiffFormatError',
-  'UnsupportedFormatError',
-  'RasterLimitError',
-  'BandMatchError',
-  'ExpressionError',
-  'StatsTableError',
-  'StacInputError',
-  'PreviewInputError',
-] as const;

@@ -3,10 +3,10 @@
  * failure seen in a log or in the Temporal UI names the object and the problem.
  *
  * These describe conditions that a retry of the same call cannot fix (a missing object, a missing bucket,
- * refused credentials, a malformed URI, an object that changed under a reader), so the activity layer maps
- * them to non-retryable failures. Transient problems (network errors, S3 5xx, throttling) are NOT wrapped in
- * these classes: they stay plain `Error`s and are retried. The one exception is `HttpStatusError`, which
- * says itself whether it is worth retrying (`retryable`).
+ * refused credentials, a malformed URI, an object that changed under a reader), so every StorageError says
+ * `retryable: false` and the activity layer turns it into a non-retryable failure. Transient problems (network
+ * errors, S3 5xx, throttling) are NOT wrapped in these classes: they stay plain `Error`s and are retried. The one
+ * exception is `HttpStatusError`, whose `retryable` follows its status.
  */
 export class StorageError extends Error {
   override readonly name: string = 'StorageError';
@@ -17,6 +17,11 @@ export class StorageError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${uri}: ${detail}`, options);
+  }
+
+  /** Whether the same call may succeed later; read by the activity layer. False for every class here but HttpStatusError. */
+  get retryable(): boolean {
+    return false;
   }
 }
 
@@ -52,7 +57,8 @@ export class BucketNotFoundError extends StorageError {
 
 /**
  * The storage backend refused the request: missing, invalid or expired credentials, a bad signature, or a
- * permission denied (S3 403, filesystem EACCES/EPERM/EROFS).
+ * permission denied (S3 403, filesystem EACCES/EPERM/EROFS). Not retried: the same credentials are refused
+ * again, and twelve attempts would only hide the message for several minutes.
  */
 export class StorageAccessError extends StorageError {
   override readonly name = 'StorageAccessError';
@@ -61,13 +67,11 @@ export class StorageAccessError extends StorageError {
 /**
  * An HTTP server answered with a status the caller cannot use. Thrown by `httpFetch` (http-fetch.ts) for a
  * 4xx other than 404/410/401/403 (at once, without retrying), and for a 5xx or 429 once every attempt has
- * failed. `retryable` tells the two apart: a 5xx or 429 may well succeed later (it is not in the activity
- * layer's non-retryable list, so Temporal retries it); a 400 or 412 will not.
+ * failed. `retryable` tells the two apart: a 5xx or 429 may well succeed later (so Temporal retries it);
+ * a 400 or 412 will not.
  */
 export class HttpStatusError extends StorageError {
   override readonly name = 'HttpStatusError';
-  /** True for 5xx (except 501 Not Implemented) and 429: the same request may succeed later. */
-  readonly retryable: boolean;
   /** The response's headers (the `Content-Range` of a 416, the current `ETag` of a 412). */
   readonly headers?: Headers;
   constructor(
@@ -78,8 +82,11 @@ export class HttpStatusError extends StorageError {
     const text = options?.statusText ? ` ${options.statusText}` : '';
     const tries = options?.attempts && options.attempts > 1 ? ` after ${options.attempts} attempts` : '';
     super(url, `HTTP ${status}${text}${tries}`, options);
-    this.retryable = isRetryableStatus(status);
     this.headers = options?.headers;
+  }
+  /** True for 5xx (except 501 Not Implemented) and 429: the same request may succeed later. */
+  override get retryable(): boolean {
+    return isRetryableStatus(this.status);
   }
   /** The URL the request went to (the same as `uri`). */
   get url(): string {
