@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, describeConfig, loadConfig } from './config';
+import { configFieldDocs, ConfigError, describeConfig, loadConfig, type ConfigFieldDoc } from './config';
 
 const ctx = { cwd: '/srv/tessera', isTTY: false, cpus: 6 };
 
@@ -86,6 +88,13 @@ describe('loadConfig', () => {
     assert.equal(c.log.level, 'warn');
   });
 
+  it('replaces temporal.tls as a whole when an override names it', () => {
+    const env = { TEMPORAL_TLS: 'maybe', TEMPORAL_TLS_SERVER_NAME: 'from-env', TEMPORAL_API_KEY: 'k' };
+    assert.deepEqual(loadConfig(env, { temporal: { tls: { serverRootCaPath: '/ca.pem' } } }, ctx).temporal.tls, { serverRootCaPath: '/ca.pem' });
+    assert.equal(loadConfig(env, { temporal: { tls: undefined } }, ctx).temporal.tls, undefined);
+    assert.throws(() => loadConfig({}, { temporal: { tls: { clientCertPath: '/c.pem' } } }, ctx), /mTLS needs both a client certificate and a client key/);
+  });
+
   it('returns a frozen object', () => {
     const c = loadConfig({}, {}, ctx);
     assert.equal(Object.isFrozen(c), true);
@@ -164,12 +173,65 @@ describe('describeConfig', () => {
     assert.equal(rows.length, 18);
     assert.deepEqual(
       rows.find((r) => r.key === 'worker.threads'),
-      { key: 'worker.threads', env: 'TESSERA_THREADS', value: '2', default: 'os.availableParallelism()', description: 'raster thread-pool size, threads' },
+      {
+        key: 'worker.threads',
+        env: 'TESSERA_THREADS',
+        value: '2',
+        default: 'number of CPUs (os.availableParallelism())',
+        description: 'raster thread-pool size per worker',
+      },
     );
     assert.equal(rows.find((r) => r.key === 'temporal.apiKey')?.value, '(set)');
     assert.equal(rows.find((r) => r.key === 'temporal.tls')?.value, 'on');
     assert.equal(rows.find((r) => r.key === 's3.endpoint')?.value, '(unset)');
     assert.equal(JSON.stringify(rows).includes('super-secret-key'), false);
     for (const r of rows) for (const f of ['key', 'env', 'value', 'default', 'description'] as const) assert.notEqual(r[f], '');
+  });
+});
+
+describe('the README configuration table', () => {
+  // Compiled tests run from dist/platform/; the README sits at the repository root.
+  const README = join(__dirname, '..', '..', 'README.md');
+
+  const unescape = (cell: string): string => cell.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  const escape = (cell: string): string => cell.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+  /** The rows of the first table under "## Configuration", as field docs. */
+  function readmeRows(markdown: string): ConfigFieldDoc[] {
+    const section = markdown.split(/^## Configuration\s*$/m)[1];
+    assert.ok(section, 'README has a "## Configuration" section');
+    const lines = section.split('\n');
+    const start = lines.findIndex((l) => l.startsWith('|'));
+    const table: string[] = [];
+    for (let i = start; i >= 0 && i < lines.length && lines[i].startsWith('|'); i++) table.push(lines[i]);
+    const cells = (line: string) => line.slice(1, line.lastIndexOf('|')).split('|').map((c) => c.trim());
+    assert.deepEqual(cells(table[0]), ['variable', 'key', 'default', 'meaning']);
+    return table.slice(2).map((line) => {
+      const [variable, key, dflt, meaning] = cells(line);
+      return { key, env: variable.replace(/`/g, ''), default: unescape(dflt), description: unescape(meaning) };
+    });
+  }
+
+  it('lists exactly the fields of platform/config.ts, with their variables, defaults and meanings', () => {
+    const expected = configFieldDocs();
+    const table = expected.map((f) => `| ${f.env.split(', ').map((e) => `\`${e}\``).join(', ')} | ${f.key} | ${escape(f.default)} | ${escape(f.description)} |`);
+    assert.deepEqual(readmeRows(readFileSync(README, 'utf8')), expected, `README.md's configuration rows should read:\n${table.join('\n')}`);
+  });
+
+  it('documents the defaults loadConfig applies', () => {
+    const docs = new Map(configFieldDocs().map((f) => [f.key, f.default]));
+    const c = loadConfig({}, {}, { cwd: '/srv', isTTY: false, cpus: 3 });
+    // Fixed defaults are shown as the value itself; the rest are rules, checked by the cases above.
+    for (const [key, value] of [
+      ['temporal.address', c.temporal.address],
+      ['temporal.namespace', c.temporal.namespace],
+      ['temporal.taskQueue', c.temporal.taskQueue],
+      ['s3.region', c.s3.region],
+      ['log.level', c.log.level],
+    ]) {
+      assert.equal(docs.get(key), value, key);
+    }
+    assert.equal(docs.get('worker.concurrency'), 'worker.threads + 1');
+    assert.equal(c.worker.concurrency, c.worker.threads + 1);
   });
 });
