@@ -1,21 +1,26 @@
+import type { BackfillActivities } from '../workflows/backfill';
 import type { SceneActivities } from '../workflows/scene-dag';
 import { createAssembleCog } from './assemble-cog';
 import { createCleanupWork } from './cleanup-work';
 import type { ActivityDeps } from './deps';
 import { withFailureMapping } from './failures';
 import { InputCache } from './input-cache';
+import { createListSource } from './list-source';
 import { createPlanScene } from './plan-scene';
+import { createProcessSceneInline } from './process-scene-inline';
 import { createProcessTile } from './process-tile';
 import { createPublishScene } from './publish-scene';
+import { createReadListingPage } from './read-listing-page';
 import { createRenderPreviews } from './render-previews';
+import { createWriteBackfillResult } from './write-backfill-result';
 import { createWriteTileStats } from './write-tile-stats';
 
 export type { ActivityDeps, TaskRunner } from './deps';
 export { InputCache } from './input-cache';
 
-/** Builds every activity of the scene workflow over one set of dependencies (see workers/main.ts). */
-export function createActivities(deps: ActivityDeps, inputs: InputCache = new InputCache(deps.store)): SceneActivities {
-  return withFailureMapping({
+/** Builds every activity of the scene and backfill workflows over one set of dependencies (see workers/main.ts). */
+export function createActivities(deps: ActivityDeps, inputs: InputCache = new InputCache(deps.store)): SceneActivities & BackfillActivities {
+  const scene: SceneActivities = {
     planScene: createPlanScene(deps, inputs),
     processTile: createProcessTile(deps, inputs),
     assembleCog: createAssembleCog(deps),
@@ -23,5 +28,13 @@ export function createActivities(deps: ActivityDeps, inputs: InputCache = new In
     renderPreviews: createRenderPreviews(deps),
     publishScene: createPublishScene(deps),
     cleanupWork: createCleanupWork(deps),
+  };
+  return withFailureMapping({
+    ...scene,
+    // The one-tile path calls the stage functions directly, unwrapped: the failure mapping applies once, at its edge.
+    processSceneInline: createProcessSceneInline(deps, () => scene),
+    listSource: createListSource(deps),
+    readListingPage: createReadListingPage(deps),
+    writeBackfillResult: createWriteBackfillResult(deps),
   });
 }

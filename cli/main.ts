@@ -5,6 +5,7 @@
  * adds the stack. Logs (pino) go to stderr so stdout stays clean for --json.
  */
 import pino from 'pino';
+import { FilterError } from '../platform/catalog/errors';
 import { ConfigError, loadConfig } from '../platform/config';
 import { createLogger } from '../platform/logger';
 import * as print from './print';
@@ -14,6 +15,7 @@ const HELP = `Usage: tessera <command> [options]
 
 Commands:
   run INPUT        run the bloom pipeline on a scene (through Temporal, or --local)
+  backfill SOURCE  run it on every scene of a STAC catalog, prefix or glob, as one durable workflow
   status ID        state and progress of a run
   watch ID         live progress bar of a run
   cancel ID        cancel a run
@@ -48,6 +50,8 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'run':
         return await (await import('./commands/run')).runCommand(rest, config, logger);
+      case 'backfill':
+        return await (await import('./commands/backfill')).backfillCommand(rest, config, logger);
       case 'status':
         return await (await import('./commands/status')).statusCommand(rest, config);
       case 'watch':
@@ -65,8 +69,8 @@ export async function main(argv: string[]): Promise<number> {
     }
   } catch (err) {
     const e = err as Error;
-    if (err instanceof UsageError || err instanceof ConfigError) {
-      print.err(err instanceof UsageError ? `tessera ${command}: ${e.message}` : `tessera: ${e.message}`);
+    if (err instanceof UsageError || err instanceof FilterError || err instanceof ConfigError) {
+      print.err(err instanceof ConfigError ? `tessera: ${e.message}` : `tessera ${command}: ${e.message}`);
       if (verbose && e.stack) print.err(e.stack);
       return 2;
     }

@@ -84,7 +84,7 @@ export function backfillProgressLine(p: BackfillProgress, nowMs: number): string
   const filled = Math.round(frac * width);
   const bar = `${'#'.repeat(filled)}${'.'.repeat(width - filled)}`;
   const eta = backfillEtaMs(p, nowMs);
-  const tail = p.stage === 'done' ? `took ${formatDuration(nowMs - p.startedAtMs)}` : `ETA ${eta === null ? '–' : formatDuration(eta)}`;
+  const tail = p.stage === 'done' ? 'finished' : `ETA ${eta === null ? '–' : formatDuration(eta)}`;
   return `[${bar}] ${p.done}/${p.total} done, ${p.skipped} skipped, ${p.failed} failed, ${p.running} running, ${tail}`;
 }
 
@@ -103,7 +103,7 @@ export function printBackfillStarted(s: { workflowId: string; runId: string; uiU
 
 export function printBackfillResult(r: BackfillRecord, extra: { uiUrl?: string } = {}): void {
   const c = r.counts;
-  out(`backfill ${r.backfillId}: ${c.listed} scenes, ${c.done} done, ${c.skipped} skipped, ${c.failed} failed`);
+  out(`backfill ${r.backfillId}: ${scenes(c.listed)}, ${c.done} done, ${c.skipped} skipped, ${c.failed} failed`);
   out(`  took           ${formatDuration(r.completedAtMs - r.startedAtMs)} in ${r.runs} workflow run${r.runs === 1 ? '' : 's'}`);
   out(`  result         ${r.resultUri}`);
   if (extra.uiUrl) out(`  temporal ui    ${extra.uiUrl}`);
@@ -130,9 +130,13 @@ export function printDryRun(r: DryRunReport): void {
   }
   const t = r.totals;
   out(
-    `${t.scenes} scenes${t.failed ? ` (${t.failed} cannot be planned)` : ''}: ${t.partitionsToRun} partitions to run, ${t.partitionsToSkip} to skip; ` +
+    `${scenes(t.scenes)}${t.failed ? ` (${t.failed} cannot be planned)` : ''}: ${t.partitionsToRun} partitions to run, ${t.partitionsToSkip} to skip; ` +
       `input ${formatBytes(t.inputBytes)}, ${(t.pixels / 1e6).toFixed(1)} Mpx`,
   );
+}
+
+function scenes(n: number): string {
+  return `${n} scene${n === 1 ? '' : 's'}`;
 }
 
 function formatBytes(n: number): string {

@@ -34,6 +34,9 @@ readonly SEARCH_ATTRIBUTES=(
   TesseraStage=Keyword
   TesseraTilesDone=Int
   TesseraBloomFraction=Double
+  TesseraBackfill=Keyword
+  TesseraScenesDone=Int
+  TesseraScenesFailed=Int
 )
 # Settings that describe a running stack; their defaults.
 readonly SETTINGS=(

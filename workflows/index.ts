@@ -1,2 +1,3 @@
 /** Workflow bundle entry: only workflow functions are exported here. */
 export { processScene } from './process-scene';
+export { backfill } from './backfill';

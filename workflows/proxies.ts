@@ -1,4 +1,5 @@
 import { ActivityCancellationType, proxyActivities, type RetryPolicy } from '@temporalio/workflow';
+import type { BackfillActivities } from './backfill';
 import type { SceneActivities } from './scene-dag';
 
 /**
@@ -20,7 +21,7 @@ const retry: RetryPolicy = {
  * On cancellation the workflow waits until running tiles have stopped (the SDK's encoded default is
  * TRY_CANCEL), so the cleanup that follows cannot race a tile still writing its parts.
  */
-export const tileActivities = proxyActivities<Pick<SceneActivities, 'processTile'>>({
+export const tileActivities = proxyActivities<Required<Pick<SceneActivities, 'processTile' | 'processSceneInline'>>>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '20s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -39,5 +40,21 @@ export const assemblyActivities = proxyActivities<Pick<SceneActivities, 'assembl
 export const metadataActivities = proxyActivities<Pick<SceneActivities, 'planScene' | 'publishScene' | 'cleanupWork'>>({
   startToCloseTimeout: '5m',
   heartbeatTimeout: '60s',
+  retry,
+});
+
+/**
+ * A backfill's listing walks a whole catalog (one request per source page) and heartbeats per page, so a lost
+ * worker is noticed within a minute while a large STAC API may take many minutes to page through.
+ */
+export const listingActivities = proxyActivities<Pick<BackfillActivities, 'listSource'>>({
+  startToCloseTimeout: '30m',
+  heartbeatTimeout: '60s',
+  retry,
+});
+
+/** A backfill's records: one listing page read, or the result object written. */
+export const backfillRecordActivities = proxyActivities<Pick<BackfillActivities, 'readListingPage' | 'writeBackfillResult'>>({
+  startToCloseTimeout: '2m',
   retry,
 });

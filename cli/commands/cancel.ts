@@ -6,7 +6,8 @@ import { connectClient } from '../temporal-client';
 export const CANCEL_HELP = `Usage: tessera cancel WORKFLOW_ID
 
 Requests cancellation of a run. Running activities are cancelled through their heartbeats (their worker
-threads are stopped) and nothing further is published.`;
+threads are stopped) and nothing further is published. Cancelling a backfill cancels its running scene runs too;
+each cleans up its intermediates, and the backfill writes no result.`;
 
 export async function cancelCommand(argv: string[], config: Config): Promise<number> {
   const { values, positionals } = parse(argv, {});
@@ -20,8 +21,18 @@ export async function cancelCommand(argv: string[], config: Config): Promise<num
   }
   const { client, close } = await connectClient(config);
   try {
-    await client.workflow.getHandle(positionals[0]).cancel();
-    print.out(`cancellation requested for ${positionals[0]}`);
+    const handle = client.workflow.getHandle(positionals[0]);
+    const { type, status } = await handle.describe();
+    if (status.name !== 'RUNNING') {
+      print.out(`${positionals[0]} is already ${status.name}; nothing to cancel`);
+      return 0;
+    }
+    await handle.cancel();
+    if (type === 'backfill') {
+      print.out(`cancellation requested for backfill ${positionals[0]}: its running scene runs are cancelled too and clean up; no result is written`);
+    } else {
+      print.out(`cancellation requested for ${positionals[0]}`);
+    }
     return 0;
   } finally {
     await close();

@@ -24,8 +24,17 @@ const NAMESPACE = 'default';
 const BUCKET = 'tessera';
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'tessera', secretAccessKey: 'tessera-secret' };
-/** As infra/dev-stack.sh: the search attributes the scene workflow sets. */
-const SEARCH_ATTRIBUTES = ['TesseraScene=Keyword', 'TesseraSensor=Keyword', 'TesseraStage=Keyword', 'TesseraTilesDone=Int', 'TesseraBloomFraction=Double'];
+/** As infra/dev-stack.sh: the search attributes the scene and backfill workflows set. */
+const SEARCH_ATTRIBUTES = [
+  'TesseraScene=Keyword',
+  'TesseraSensor=Keyword',
+  'TesseraStage=Keyword',
+  'TesseraTilesDone=Int',
+  'TesseraBloomFraction=Double',
+  'TesseraBackfill=Keyword',
+  'TesseraScenesDone=Int',
+  'TesseraScenesFailed=Int',
+];
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 25_000;
 
