@@ -11,6 +11,7 @@
  */
 import { RasterError } from '../errors';
 import { allocSamples, type BandInfo, type GeoReference, type SampleType, type TypedArray } from '../types';
+import type { CogChunkSink, CogStream, CogWriteResult } from './cog-stream';
 import { ifdTags } from './cog-tags';
 import { buildCogLayout, cogFileSize, CLASSIC_MAX_OFFSET, type LevelTags } from './layout';
 import { downsample2x } from './overview';
@@ -94,7 +95,7 @@ const INTEGER_RANGE: Partial<Record<SampleType, [number, number]>> = {
   int32: [-2147483648, 2147483647],
 };
 
-export class CogBuilder {
+export class CogBuilder implements CogStream {
   readonly encoding: TileEncoding;
   readonly levels: ReadonlyArray<LevelGeometry>;
   private readonly encodeFn: (enc: TileEncoding, pixels: TypedArray) => Promise<Uint8Array>;
@@ -284,7 +285,7 @@ export class CogBuilder {
    * Writes the whole COG to `sink`, chunk by chunk, in file order; awaits each chunk before the next.
    * @throws RasterError (INVALID_ARGUMENT) when base tiles are missing or a TileRef loads a different byte count.
    */
-  async finish(sink: (chunk: Uint8Array) => Promise<void>): Promise<{ sizeBytes: number }> {
+  async finish(sink: CogChunkSink): Promise<CogWriteResult> {
     this.checkOpen();
     const baseTotal = this.base.length;
     const have = this.base.filter((b) => b !== undefined && b !== PLACEHOLDER).length;

@@ -1,14 +1,14 @@
-/** Writing a finished CogBuilder to the local file system, atomically. */
+/** Writing a finished COG (a CogBuilder) to the local file system, atomically. */
 import { randomBytes } from 'node:crypto';
 import { open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { CogBuilder } from './builder';
+import type { CogStream, CogWriteResult } from './cog-stream';
 
 /**
  * Writes the COG to `path` through a temporary file in the same directory, renamed into place at the end, so the
  * final name never holds a partial file. The temporary file is removed on failure.
  */
-export async function writeCogFile(path: string, builder: CogBuilder): Promise<{ sizeBytes: number }> {
+export async function writeCogFile(path: string, cog: CogStream): Promise<CogWriteResult> {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
   const fh = await open(tmp, 'w');
   let closed = false;
@@ -24,7 +24,7 @@ export async function writeCogFile(path: string, builder: CogBuilder): Promise<{
       queued = 0;
       await fh.writev(chunks);
     };
-    const result = await builder.finish(async (chunk) => {
+    const result = await cog.finish(async (chunk) => {
       queue.push(chunk);
       queued += chunk.byteLength;
       if (queued >= FLUSH_BYTES || queue.length >= 512) await flush();
