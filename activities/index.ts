@@ -8,6 +8,7 @@ import { InputCache } from './input-cache';
 import { createListSource } from './list-source';
 import { createPlanScene } from './plan-scene';
 import { createProcessSceneInline } from './process-scene-inline';
+import { createPublishCollection } from './publish-collection';
 import { createProcessTile } from './process-tile';
 import { createPublishScene } from './publish-scene';
 import { createReadListingPage } from './read-listing-page';
@@ -36,5 +37,6 @@ export function createActivities(deps: ActivityDeps, inputs: InputCache = new In
     listSource: createListSource(deps),
     readListingPage: createReadListingPage(deps),
     writeBackfillResult: createWriteBackfillResult(deps),
+    publishCollection: createPublishCollection(deps),
   });
 }

@@ -17,12 +17,14 @@ export class InputCache {
    *   with ObjectChangedError instead of mixing bytes of two versions.
    */
   open(uri: string, expected?: ObjectVersion): Promise<Tiff> {
-    const cached = this.entries.get(uri);
-    if (cached) this.entries.delete(uri);
+    // Keyed by version too: a file rewritten in place under the same URI is a new entry, never the old header.
+    const key = expected ? `${uri}\n${expected.sizeBytes}\n${expected.etag ?? ''}\n${expected.lastModified ?? ''}` : uri;
+    const cached = this.entries.get(key);
+    if (cached) this.entries.delete(key);
     const entry = cached ?? Tiff.open(this.store.source(uri, expected ? { expected } : undefined));
     // A failed open must not be cached: the next attempt (after an outage) reads again.
-    if (!cached) entry.catch(() => this.entries.delete(uri));
-    this.entries.set(uri, entry);
+    if (!cached) entry.catch(() => this.entries.delete(key));
+    this.entries.set(key, entry);
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;
       const evicted = this.entries.get(oldest);

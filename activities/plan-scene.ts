@@ -26,7 +26,9 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
   return async function planScene(input: ProcessSceneInput): Promise<ScenePlan> {
     const resolved = await resolveInput(deps, input.input, input.sourceItemUri);
     const log = activityLogger(deps.logger, { input: resolved.tiffUri });
-    const tiff = await inputs.open(resolved.tiffUri);
+    // The version seen now is pinned for every later read of this scene (tile activities pass plan.inputVersion).
+    const head = await deps.store.head(resolved.tiffUri);
+    const tiff = await inputs.open(resolved.tiffUri, head);
     const info = tiff.info();
     const name = resolved.tiffUri.split('/').pop() ?? resolved.tiffUri;
 
@@ -58,7 +60,6 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
     const hash = input.paramsHash ?? paramsHash(input);
     let previewFactor = 1;
     while (Math.max(info.width, info.height) / previewFactor > PREVIEW_MAX_PX && previewFactor < TILE_SIZE_PX / 2) previewFactor *= 2;
-    const head = await deps.store.head(resolved.tiffUri);
     const identity = inputIdentity(tiff.leadingBytes(), head ?? { sizeBytes: 0 });
     const partitions = await decidePartitions(deps, input, { sceneId, identity, bands, previewFactor });
     const toCompute = input.products.filter((p) => partitions.some((o) => o.product === p && o.action === 'computed'));

@@ -101,6 +101,8 @@ export interface BackfillActivities {
   readListingPage(input: { uri: string }): Promise<SceneRef[]>;
   /** Writes the result object and returns its URI. */
   writeBackfillResult(input: WriteBackfillResultInput): Promise<string>;
+  /** Writes `<out>/collection.json` over every scene item under `out` (activities/publish-collection.ts). */
+  publishCollection(input: { out: string; id: string; description?: string }): Promise<{ uri: string; items: number }>;
 }
 
 /** Processes every scene of a catalog source; see the module doc. The workflow id is the backfill id. */
@@ -151,7 +153,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
   const runScene = async (ref: SceneRef): Promise<void> => {
     const sceneId = sanitizeSceneId(ref.id);
     const childInput: ProcessSceneInput = {
-      input: ref.itemUri ?? ref.assetUri,
+      // The asset the listing picked (honours --asset), with its item for bands and time.
+      input: ref.assetUri,
       sourceItemUri: ref.itemUri,
       sceneId,
       out: input.out,
@@ -282,11 +285,21 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
     completedAtMs: Date.now(),
     runs: run,
   };
+  // Once per backfill, not per scene: concurrent scenes would race on the one collection object.
+  await listingActivities.publishCollection.executeWithOptions({ summary: `STAC collection of ${input.out}` }, [
+    { out: input.out, id: collectionId(input.out) },
+  ]);
   const resultUri = await backfillRecordActivities.writeBackfillResult.executeWithOptions(
     { summary: `write result: ${counts.done} done, ${counts.skipped} skipped, ${counts.failed} failed` },
     [{ backfillId, out: input.out, result: record }],
   );
   return { ...record, resultUri };
+}
+
+/** A stable collection id per output root: `tessera-<last path segment>`. */
+function collectionId(out: string): string {
+  const last = out.replace(/\/+$/, '').split('/').pop() ?? 'outputs';
+  return `tessera-${last.replace(/[^A-Za-z0-9._-]+/g, '_') || 'outputs'}`;
 }
 
 function validate(input: BackfillInput, maxParallel: number, scenesPerRun: number): void {

@@ -44,10 +44,11 @@ export const metadataActivities = proxyActivities<Pick<SceneActivities, 'planSce
 });
 
 /**
- * A backfill's listing walks a whole catalog (one request per source page) and heartbeats per page, so a lost
- * worker is noticed within a minute while a large STAC API may take many minutes to page through.
+ * A backfill's listing walks a whole catalog (one request per source page), and its collection reads every scene
+ * item of the output root; both heartbeat as they go, so a lost worker is noticed within a minute while a large
+ * catalog may take many minutes.
  */
-export const listingActivities = proxyActivities<Pick<BackfillActivities, 'listSource'>>({
+export const listingActivities = proxyActivities<Pick<BackfillActivities, 'listSource' | 'publishCollection'>>({
   startToCloseTimeout: '30m',
   heartbeatTimeout: '60s',
   retry,
