@@ -7,6 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash infra/install-tools.sh
 bash infra/check-manifests.sh
+node infra/check-imports.js
 
 started_stack=
 stop_stack() {
