@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { VectorInputError } from './errors';
+import { bloomMask } from './masks';
 import { vectorizeMask, type VectorFeature } from './features';
 import { polygonizeMask, Polygonizer, type PixelPolygon } from './polygonize';
 import { ringSignedArea } from './rings';
@@ -175,4 +176,13 @@ describe('polygonize a real raster (EGM96 geoid, proj-data)', { skip: !existsSyn
       assert.ok(Math.abs(got - expected) <= 1e-9 * expected);
     });
   }
+});
+
+describe('bloom mask', () => {
+  it('1 for water above the threshold, 0 for land and clear water, 255 for nodata and water without NDCI', () => {
+    const water = new Uint8Array([1, 1, 1, 0, 255, 1]);
+    const ndci = new Float32Array([0.5, 0.3, 0.1, 0.9, 0.9, NaN]);
+    assert.deepEqual([...bloomMask(ndci, water, 0.3)], [1, 0, 0, 0, 255, 255]);
+    assert.throws(() => bloomMask(ndci.subarray(1), water, 0.3), VectorInputError);
+  });
 });

@@ -3,7 +3,10 @@
  * The polygonizer builds them in pixel-corner coordinates; the feature builders map them to a CRS.
  */
 
-/** Shoelace area of a ring (any units): positive when, with y pointing down, the ring turns clockwise on screen. */
+/**
+ * Shoelace area of a ring (any units): positive when it turns counter-clockwise with y pointing up, which is
+ * clockwise on screen with y pointing down (pixel space).
+ */
 export function ringSignedArea(ring: ArrayLike<number>): number {
   const n = ring.length;
   if (n < 6) return 0;

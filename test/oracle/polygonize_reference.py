@@ -15,6 +15,12 @@ Second request form, to take a real raster as test input:
   {"op": "read_band", "path": "<raster>", "out": "<raw file>", "srcwin": [xoff, yoff, xsize, ysize]}
   -> {"width", "height", "geotransform", "dtype"}   band 1 as float32 little-endian, row-major
 
+Other ops, to check the files written from the polygons:
+  {"op": "projjson", "codes": [...]} -> {"<code>": PROJJSON without usage extents}
+  {"op": "wkb", "hex": [...]} -> [{"valid", "type", "area", "envelope"}]   ISO WKB decoded by OGR
+  {"op": "ogr_open", "path": "<vector file>"} -> {"driver", "count", "epsg", "types", "invalid", "fields",
+      "area_sum", "orientation_ok"}   (orientation_ok: exteriors counter-clockwise, holes clockwise)
+
 Run with Debian's /usr/bin/python3 (it has osgeo). Test-only.
 """
 import json
@@ -78,10 +84,70 @@ def read_band(req):
     return {"width": w, "height": h, "geotransform": gt, "dtype": "float32"}
 
 
+def projjson(req):
+    from osgeo import osr
+    out = {}
+    for code in req["codes"]:
+        srs = osr.SpatialReference()
+        srs.ImportFromEPSG(int(code))
+        j = json.loads(srs.ExportToPROJJSON())
+        for k in ("$schema", "area", "bbox", "scope", "usages"):
+            j.pop(k, None)
+        out[str(code)] = j
+    return out
+
+
+def wkb(req):
+    out = []
+    for h in req["hex"]:
+        g = ogr.CreateGeometryFromWkb(bytes.fromhex(h))
+        out.append({"valid": g.IsValid(), "type": g.GetGeometryName(), "area": g.GetArea(), "envelope": list(g.GetEnvelope())})
+    return out
+
+
+def ring_area(ring):
+    pts = ring.GetPoints()
+    return sum(pts[i][0] * pts[i + 1][1] - pts[i + 1][0] * pts[i][1] for i in range(len(pts) - 1)) / 2
+
+
+def ogr_open(req):
+    ds = ogr.Open(req["path"])
+    layer = ds.GetLayer(0)
+    srs = layer.GetSpatialRef()
+    defn = layer.GetLayerDefn()
+    types, invalid, area, orientation_ok = set(), 0, 0.0, True
+    count = 0
+    for f in layer:
+        count += 1
+        g = f.GetGeometryRef()
+        types.add(g.GetGeometryName())
+        invalid += 0 if g.IsValid() else 1
+        area += g.GetArea()
+        polys = [g] if g.GetGeometryName() == "POLYGON" else [g.GetGeometryRef(i) for i in range(g.GetGeometryCount())]
+        for p in polys:
+            for r in range(p.GetGeometryCount()):
+                a = ring_area(p.GetGeometryRef(r))
+                if (r == 0) != (a > 0):
+                    orientation_ok = False
+    return {
+        "driver": ds.GetDriver().GetName(),
+        "count": count,
+        "epsg": int(srs.GetAuthorityCode(None)) if srs is not None and srs.GetAuthorityCode(None) else None,
+        "types": sorted(types),
+        "invalid": invalid,
+        "fields": [defn.GetFieldDefn(i).GetName() for i in range(defn.GetFieldCount())],
+        "area_sum": area,
+        "orientation_ok": orientation_ok,
+    }
+
+
+OPS = {"read_band": read_band, "projjson": projjson, "wkb": wkb, "ogr_open": ogr_open}
+
+
 def main():
     req = json.load(sys.stdin)
-    if req.get("op") == "read_band":
-        print(json.dumps(read_band(req)))
+    if req.get("op") in OPS:
+        print(json.dumps(OPS[req["op"]](req)))
         return
     gdal.PushErrorHandler("CPLQuietErrorHandler")
     polys = gdal_polygons(req["mask"], req["connectivity"], req.get("value", 1), req["workdir"])

@@ -57,3 +57,9 @@ export function gdalReadBand(path: string, srcwin: [number, number, number, numb
   const values = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
   return { width: rep.width, height: rep.height, geoTransform: rep.geotransform, values };
 }
+
+/** One of the oracle's file checks (see the docstring of polygonize_reference.py). */
+export function gdalOp<T>(req: { op: 'projjson'; codes: number[] } | { op: 'wkb'; hex: string[] } | { op: 'ogr_open'; path: string }): T {
+  const out = execFileSync(SYSTEM_PYTHON, [SCRIPT], { input: JSON.stringify(req), maxBuffer: 1 << 28 });
+  return JSON.parse(out.toString('utf8')) as T;
+}
