@@ -1,5 +1,3 @@
-import { ApplicationFailure } from '@temporalio/common';
-import { CatalogError, FilterError, StacApiError } from '../platform/catalog/errors';
 import { listScenes } from '../platform/catalog/list-scenes';
 import type { ListingInfo, ListSourceInput } from '../workflows/backfill';
 import { LISTING_PAGE_SIZE } from '../workflows/backfill-types';
@@ -41,15 +39,13 @@ export function createListSource(deps: ActivityDeps) {
               progress.sourcePages = n;
             },
           });
-        try {
-          for await (const ref of refs) {
-            signal?.throwIfAborted();
-            page.push(ref);
-            progress.total++;
-            if (page.length === LISTING_PAGE_SIZE) await flush();
-          }
-        } catch (err) {
-          throw listingFailure(err);
+        // Catalog and filter errors say themselves whether a retry can help (platform/catalog/errors.ts);
+        // withFailureMapping turns the ones that cannot into non-retryable failures.
+        for await (const ref of refs) {
+          signal?.throwIfAborted();
+          page.push(ref);
+          progress.total++;
+          if (page.length === LISTING_PAGE_SIZE) await flush();
         }
         if (page.length > 0) await flush();
         await deleteStalePages(deps, prefixUri, progress.pagesWritten);
@@ -66,16 +62,4 @@ async function deleteStalePages(deps: ActivityDeps, prefixUri: string, pages: nu
   for await (const obj of deps.store.list(prefixUri)) {
     if (!keep.has(obj.uri)) await deps.store.delete(obj.uri);
   }
-}
-
-/**
- * Bad filters and broken catalogs cannot be fixed by a retry: non-retryable, type = class name, message kept.
- * A STAC API that answered 5xx or 429 is having a bad moment and is retried, as are transport errors.
- */
-function listingFailure(err: unknown): unknown {
-  if (err instanceof StacApiError && err.status !== undefined && (err.status >= 500 || err.status === 429)) return err;
-  if (err instanceof FilterError || err instanceof CatalogError) {
-    return ApplicationFailure.create({ message: err.message, type: err.name, nonRetryable: true, cause: err });
-  }
-  return err;
 }

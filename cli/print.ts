@@ -1,5 +1,5 @@
 /** The only place that writes human-readable output. Library code returns data; commands hand it here. */
-import type { DryRunReport } from '../workers/dry-run';
+import type { DryRunReport } from '../workflows/backfill-types';
 import type { BackfillRecord } from '../workflows/backfill';
 import { backfillEtaMs, formatDuration, scenesFinished } from '../workflows/backfill-messages';
 import type { BackfillFailure, BackfillProgress } from '../workflows/backfill-types';
@@ -148,4 +148,107 @@ function formatBytes(n: number): string {
     i++;
   }
   return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+// --- tessera schedule / tessera sensor --------------------------------------------------------------------------
+
+import { formatDurationMs } from '../workflows/schedule-duration';
+
+type ScheduleView = import('./commands/schedule').ScheduleView;
+type ScheduleRow = import('./commands/schedule').ScheduleRow;
+type SensorRow = import('./commands/sensor').SensorRow;
+type SensorStatus = import('../workflows/sensor-types').SensorStatus;
+
+export function printScheduleCreated(v: ScheduleView): void {
+  out(`created schedule ${v.name} (${v.scheduleId})${v.paused ? ', paused' : ''}`);
+  printScheduleDescription(v);
+}
+
+export function printScheduleAction(a: { schedule: string; action: string; from?: string; to?: string }): void {
+  const what: Record<string, string> = {
+    pause: 'paused',
+    unpause: 'unpaused',
+    trigger: 'triggered (the action runs now, after any running one)',
+    delete: 'deleted (running actions go on)',
+    backfill: `backfilling ${a.from} – ${a.to}: the actions of that range run one after another`,
+  };
+  out(`schedule ${a.schedule}: ${what[a.action] ?? a.action}`);
+}
+
+export function printScheduleList(rows: readonly ScheduleRow[]): void {
+  if (rows.length === 0) {
+    out('no schedules (create one with tessera schedule create)');
+    return;
+  }
+  const w = Math.max(4, ...rows.map((r) => r.name.length));
+  out(`${'NAME'.padEnd(w)}  ${'STATE'.padEnd(7)}  ${'CADENCE'.padEnd(24)}  ${'NEXT ACTION'.padEnd(24)}  SOURCE`);
+  for (const r of rows) {
+    out(`${r.name.padEnd(w)}  ${(r.paused ? 'paused' : 'active').padEnd(7)}  ${r.cadence.padEnd(24)}  ${(r.nextActionAt ?? '-').padEnd(24)}  ${r.source ?? '-'}`);
+  }
+}
+
+export function printScheduleDescription(v: ScheduleView): void {
+  out(`schedule ${v.name}: ${v.paused ? 'PAUSED' : 'active'}${v.note ? ` (${v.note})` : ''}`);
+  out(`  cadence        ${v.cadence}, window ${v.window}, overlap ${v.overlap}`);
+  out(`  source         ${v.source}`);
+  const filters = Object.entries(v.filters ?? {});
+  if (filters.length > 0) out(`  filters        ${filters.map(([k, x]) => `${k}=${typeof x === 'string' ? x : JSON.stringify(x)}`).join(' ')}`);
+  out(`  products       ${v.products.join(', ')}`);
+  out(`  out            ${v.out}`);
+  for (const a of v.alerts) out(`  alert          ${a.name}: ${a.metric} > ${a.threshold} (hysteresis ${a.hysteresis}) → ${a.webhook}`);
+  out(`  task queue     ${v.taskQueue}`);
+  out(`  actions        ${v.actions.total} taken, ${v.actions.running.length} running${v.actions.missedCatchup ? `, ${v.actions.missedCatchup} missed (catchup window)` : ''}`);
+  out(`  next           ${v.nextActionTimes.slice(0, 3).join(', ') || '-'}`);
+  for (const r of v.recent) {
+    const c = r.counts;
+    const counts = c ? `: ${c.listed} scenes, ${c.done} done, ${c.skipped} skipped, ${c.failed} failed` : '';
+    const alerts = r.alerts ? `; alerts ${r.alerts.crossings} (${r.alerts.delivered} delivered, ${r.alerts.failed} failed)` : '';
+    out(`  action         ${r.scheduledAt} ${r.status}${r.window ? ` [${r.window.start}, ${r.window.end})` : ''}${counts}${alerts}  ${r.workflowId}`);
+  }
+}
+
+export function printSensorStarted(s: { sensor: string; workflowId: string; runId: string; uiUrl: string }): void {
+  out(`started sensor ${s.sensor} (${s.workflowId}, run ${s.runId})`);
+  out(`  status:  tessera sensor status ${s.sensor}`);
+  out(`  stop:    tessera sensor stop ${s.sensor}`);
+  out(`  scenes:  temporal workflow list --query 'TesseraSceneSensor="${s.sensor}"'`);
+  out(`  ui:      ${s.uiUrl}`);
+}
+
+export function printSensorList(rows: readonly SensorRow[]): void {
+  if (rows.length === 0) {
+    out('no sensors (start one with tessera sensor start)');
+    return;
+  }
+  const w = Math.max(4, ...rows.map((r) => r.name.length));
+  out(`${'NAME'.padEnd(w)}  ${'STATUS'.padEnd(10)}  ${'EVERY'.padEnd(7)}  ${'STARTED'.padEnd(24)}  SOURCE`);
+  for (const r of rows) out(`${r.name.padEnd(w)}  ${r.status.padEnd(10)}  ${(r.every ?? '-').padEnd(7)}  ${r.startedAt.padEnd(24)}  ${r.source ?? '-'}`);
+}
+
+export function printSensorStatus(s: SensorStatus, extra: { workflowStatus: string; uiUrl?: string }): void {
+  const c = s.counts;
+  out(`sensor ${s.name}: ${extra.workflowStatus}, ${s.stage}${s.stopping && s.stage !== 'stopped' ? ' (stopping)' : ''} (run ${s.run}, since ${s.startedAt})`);
+  out(`  source         ${s.source}, every ${formatDurationMs(s.everyMs)}`);
+  out(`  cursor         ${s.cursor.datetime ?? '(none yet)'}, ${s.cursor.recentIds} recent ids`);
+  const p = s.lastPoll;
+  const poll = !p ? 'none yet' : p.ok === undefined ? `${p.startedAt} (running)` : p.ok ? `${p.endedAt} ok: ${p.found} new of ${p.listed} listed${p.truncated ? ' (more to come)' : ''}` : `${p.endedAt} FAILED: ${p.error}`;
+  out(`  last poll      ${poll}`);
+  if (s.consecutivePollFailures > 0) out(`  failing        ${s.consecutivePollFailures} polls in a row; next at ${s.nextPollAt ?? '-'}`);
+  else if (s.nextPollAt) out(`  next poll      ${s.nextPollAt}`);
+  out(`  polls          ${c.polls} (${c.pollsFailed} failed)`);
+  out(`  scenes         ${c.started} started, ${c.completed} completed, ${c.failed} failed, ${s.running} running, ${s.queued} queued${c.duplicates ? `, ${c.duplicates} already started before` : ''}`);
+  for (const sc of s.recentScenes.slice(-10)) out(`    ${sc.state.padEnd(15)} ${sc.sceneId}${sc.datetime ? ` (${sc.datetime})` : ''}${sc.error ? `: ${sc.error}` : ''}`);
+  if (s.alerts) {
+    const d = s.alerts.deliveries;
+    out(`  alerts         ${d.delivered} delivered, ${d.failed} failed, ${d.pending} pending`);
+    for (const r of s.alerts.rules) {
+      out(`    rule ${r.name}: ${r.metric} > ${r.threshold} (hysteresis ${r.hysteresis}): ${r.armed ? 'armed' : 'fired, re-arms below threshold - hysteresis'}, ${r.crossings} crossings${r.lastValue !== undefined ? `, last ${r.lastValue} (${r.lastScene})` : ''}`);
+    }
+    for (const x of s.alerts.recent.slice(-10)) {
+      out(`    ${x.state.padEnd(9)} ${x.rule} #${x.crossing} ${x.scene} → ${x.webhook}${x.status ? ` ${x.status}` : ''}${x.attempt ? ` (attempt ${x.attempt})` : ''}${x.error ? `: ${x.error}` : ''}`);
+    }
+    if (s.alerts.lastError) out(`    evaluation failed: ${s.alerts.lastError}`);
+  }
+  for (const f of s.pollFailures.slice(-3)) out(`  poll failure   ${f.startedAt}: ${f.error}`);
+  if (extra.uiUrl) out(`  temporal ui    ${extra.uiUrl}`);
 }

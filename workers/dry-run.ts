@@ -11,43 +11,13 @@ import { createStoreRouter } from '../platform/storage/open-store';
 import type { BackfillRequest } from '../workflows/backfill';
 import type { SceneRef } from '../workflows/catalog-types';
 import { sanitizeSceneId } from '../workflows/run-ids';
+import type { DryRunReport, DryRunScene, DryRunTotals } from '../workflows/backfill-types';
 import type { PartitionOutcome, ProcessSceneInput, ScenePlan } from '../workflows/types';
 import { codeVersion } from './code-version';
 import { ThreadPool } from './pool';
 
 /** Scenes planned at once: each plan is a few small reads, so the listing and the plans overlap. */
 const PLAN_CONCURRENCY = 8;
-
-export interface DryRunScene {
-  ref: SceneRef;
-  sceneId: string;
-  /** The GeoTIFF the plan resolved (from the item, when the scene came from STAC). */
-  inputUri?: string;
-  inputSizeBytes?: number;
-  width?: number;
-  height?: number;
-  bandCount?: number;
-  partitions: PartitionOutcome[];
-  /** Why the scene could not be planned (unreadable input, no usable bands...); a real run would fail it. */
-  error?: string;
-}
-
-export interface DryRunTotals {
-  scenes: number;
-  /** Scenes whose plan failed. */
-  failed: number;
-  partitionsToRun: number;
-  partitionsToSkip: number;
-  inputBytes: number;
-  pixels: number;
-}
-
-export interface DryRunReport {
-  backfillId: string;
-  request: BackfillRequest;
-  scenes: DryRunScene[];
-  totals: DryRunTotals;
-}
 
 export async function dryRunBackfill(config: Config, backfillId: string, request: BackfillRequest, opts: { logger: Logger }): Promise<DryRunReport> {
   const store = createStoreRouter(config);

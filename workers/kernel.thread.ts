@@ -16,7 +16,8 @@ port.on('message', async (msg: { id: number; task: Parameters<typeof runThreadTa
     const { result, transfer } = await runThreadTask(msg.task);
     port.postMessage({ id: msg.id, ok: true, result }, transfer as never);
   } catch (err) {
-    const e = err as Error & { code?: string; file?: string; detail?: string };
-    port.postMessage({ id: msg.id, ok: false, error: { name: e.name, message: e.message, code: e.code, file: e.file, detail: e.detail } });
+    const e = err as Error & { code?: string; file?: string; detail?: string; retryable?: boolean };
+    // `retryable` is read from the class's getter here: the clone that crosses to the activity is a plain object.
+    port.postMessage({ id: msg.id, ok: false, error: { name: e.name, message: e.message, code: e.code, file: e.file, detail: e.detail, retryable: e.retryable } });
   }
 });

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { ThreadTask, ThreadTaskResult } from '../raster/jobs/thread-task';
 
 /** Raised when a task is cancelled through its AbortSignal; the thread running it is terminated. */
@@ -21,6 +22,33 @@ interface Job {
 interface Slot {
   worker: Worker;
   job?: Job;
+  /** performance.now() when the current job was posted to the thread. */
+  startedAt?: number;
+  /** Milliseconds from post to reply, summed over this slot's thread and the threads it replaced. */
+  taskMs: number;
+  /** Event-loop active time of the threads this slot had before the current one (each replacement starts at 0). */
+  pastActiveMs: number;
+  tasks: number;
+}
+
+/** Busy time of one pool thread since the pool started. */
+export interface ThreadStats {
+  /**
+   * Milliseconds the thread's own event loop was active (`worker.performance.eventLoopUtilization()`): the time it
+   * computed, measured on the thread, so a busy main thread that reads replies late does not inflate it.
+   */
+  busyMs: number;
+  /** Milliseconds from handing a task to the thread until the main thread read its reply, summed. */
+  taskMs: number;
+  /** Tasks finished (replied to, successfully or not). */
+  tasks: number;
+}
+
+/** What the pool's threads did since it started: busy ÷ `uptimeMs` is a thread's utilisation. */
+export interface PoolStats {
+  /** Milliseconds since the pool was created. */
+  uptimeMs: number;
+  threads: ThreadStats[];
 }
 
 /**
@@ -38,6 +66,7 @@ export class ThreadPool {
   private closed = false;
   /** Tasks completed since start (all threads). */
   completed = 0;
+  private readonly createdAt = performance.now();
 
   constructor(
     readonly size: number = availableParallelism(),
@@ -65,6 +94,22 @@ export class ThreadPool {
     });
   }
 
+  /**
+   * Busy time per thread since the pool started. A worker reports it at shutdown and on SIGUSR2 (workers/main.ts),
+   * so a benchmark can divide the busy time of a run by its wall time.
+   */
+  stats(): PoolStats {
+    const now = performance.now();
+    return {
+      uptimeMs: Math.round(now - this.createdAt),
+      threads: this.slots.map((s) => ({
+        busyMs: Math.round(s.pastActiveMs + s.worker.performance.eventLoopUtilization().active),
+        taskMs: Math.round(s.taskMs + (s.startedAt === undefined ? 0 : now - s.startedAt)),
+        tasks: s.tasks,
+      })),
+    };
+  }
+
   /** Terminates all threads; queued tasks are rejected. */
   async close(): Promise<void> {
     this.closed = true;
@@ -75,12 +120,13 @@ export class ThreadPool {
     }));
   }
 
-  private spawn(): Slot {
-    const slot: Slot = { worker: new Worker(this.script) };
+  private spawn(carried: Pick<Slot, 'taskMs' | 'pastActiveMs' | 'tasks'> = { taskMs: 0, pastActiveMs: 0, tasks: 0 }): Slot {
+    const slot: Slot = { worker: new Worker(this.script), ...carried };
     slot.worker.on('message', (msg: { id: number; ok: boolean; result?: ThreadTaskResult; error?: { name: string; message: string; code?: string; file?: string; detail?: string } }) => {
       const job = slot.job;
       if (!job || job.id !== msg.id) return;
       slot.job = undefined;
+      this.endBusy(slot);
       this.completed++;
       if (msg.ok) this.settle(job, undefined, msg.result);
       else this.settle(job, reviveError(msg.error!));
@@ -98,7 +144,9 @@ export class ThreadPool {
     if (idx < 0 || this.closed) return;
     if (slot.job) this.settle(slot.job, err);
     slot.job = undefined;
-    this.slots[idx] = this.spawn();
+    this.endBusy(slot);
+    // The replacement keeps the slot's counters: stats are per position in the pool, not per thread object.
+    this.slots[idx] = this.spawn({ taskMs: slot.taskMs, tasks: slot.tasks, pastActiveMs: slot.pastActiveMs + slot.worker.performance.eventLoopUtilization().active });
     void slot.worker.terminate();
     this.dispatch();
   }
@@ -120,8 +168,16 @@ export class ThreadPool {
       const job = this.queue.shift();
       if (!job) return;
       slot.job = job;
+      slot.startedAt = performance.now();
       slot.worker.postMessage({ id: job.id, task: job.task }, job.transfer as never);
     }
+  }
+
+  private endBusy(slot: Slot): void {
+    if (slot.startedAt === undefined) return;
+    slot.taskMs += performance.now() - slot.startedAt;
+    slot.startedAt = undefined;
+    slot.tasks++;
   }
 
   private settle(job: Job, err?: unknown, result?: ThreadTaskResult): void {
@@ -131,10 +187,14 @@ export class ThreadPool {
   }
 }
 
-/** Rebuilds an error thrown in a thread so its class name survives (the activity layer decides retryability by name). */
-function reviveError(e: { name: string; message: string; code?: string; file?: string; detail?: string }): Error {
-  const err = new Error(e.message) as Error & { code?: string; file?: string; detail?: string };
+/**
+ * Rebuilds an error thrown in a thread: its class name and its `retryable` decision survive (the activity layer
+ * fails non-retryably on `retryable === false`, activities/failures.ts).
+ */
+function reviveError(e: { name: string; message: string; code?: string; file?: string; detail?: string; retryable?: boolean }): Error {
+  const err = new Error(e.message) as Error & { code?: string; file?: string; detail?: string; retryable?: boolean };
   err.name = e.name;
+  if (typeof e.retryable === 'boolean') err.retryable = e.retryable;
   if (e.code) err.code = e.code;
   if (e.file) err.file = e.file;
   if (e.detail) err.detail = e.detail;

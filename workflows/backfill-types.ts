@@ -4,7 +4,8 @@
  * listing itself lives in the object store (pages of SceneRefs), the workflow carries a cursor into it.
  */
 import type { SceneFilters, SceneRef } from './catalog-types';
-import type { ProductName } from './types';
+import type { BackfillRequest } from './backfill';
+import type { PartitionOutcome, ProductName } from './types';
 
 /** Default children in flight; see README "Catalogs" for how it is sized against the workers. */
 export const DEFAULT_MAX_PARALLEL = 8;
@@ -76,4 +77,36 @@ export interface BackfillResult {
   failures: BackfillFailure[];
   /** The result object in the store (`<out>/_backfills/<id>/result.json`), the durable record of the run. */
   resultUri: string;
+}
+
+/** What `tessera backfill --dry-run` reports (workers/dry-run.ts builds it, cli/print.ts prints it). */
+export interface DryRunScene {
+  ref: SceneRef;
+  sceneId: string;
+  /** The GeoTIFF the plan resolved (from the item, when the scene came from STAC). */
+  inputUri?: string;
+  inputSizeBytes?: number;
+  width?: number;
+  height?: number;
+  bandCount?: number;
+  partitions: PartitionOutcome[];
+  /** Why the scene could not be planned (unreadable input, no usable bands...); a real run would fail it. */
+  error?: string;
+}
+
+export interface DryRunTotals {
+  scenes: number;
+  /** Scenes whose plan failed. */
+  failed: number;
+  partitionsToRun: number;
+  partitionsToSkip: number;
+  inputBytes: number;
+  pixels: number;
+}
+
+export interface DryRunReport {
+  backfillId: string;
+  request: BackfillRequest;
+  scenes: DryRunScene[];
+  totals: DryRunTotals;
 }

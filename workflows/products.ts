@@ -85,6 +85,10 @@ export function productCodeVersion(product: ProductName): string {
 /** A parameter override that names no product or parameter of the registry. */
 export class ProductParamError extends Error {
   override readonly name = 'ProductParamError';
+  /** A parameter the registry does not know stays unknown on a retry. */
+  get retryable(): boolean {
+    return false;
+  }
 }
 
 /**

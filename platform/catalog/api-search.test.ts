@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { startStacApi, type StacApi } from '../../test/support/stac-api';
 import { writeApiItems, writeStacFixture, type FixtureScene, type StacFixture } from '../../test/support/stac-fixture';
 import { startStaticServer, type StaticServer } from '../../test/support/static-server';
-import type { Bbox, SceneFilters, SceneRef } from '../../workflows/catalog-types';
+import type { Bbox, SceneFilters, SceneRef } from './scene-types';
 import { MemoryObjectStore } from '../storage/memory';
 import { StacApiError } from './errors';
 import { detectSource, listScenes } from './list-scenes';

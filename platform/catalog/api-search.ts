@@ -12,7 +12,7 @@
  * - The order is the server's. An item seen twice (same collection and id) is yielded once; a `next` link
  *   that repeats a page already read is an error rather than an endless loop.
  */
-import type { SceneFilters, SceneRef } from '../../workflows/catalog-types';
+import type { SceneFilters, SceneRef } from './scene-types';
 import { HttpStatusError, ObjectNotFoundError } from '../storage/errors';
 import { type HttpRetryOptions, httpFetch } from '../storage/http-fetch';
 import type { ObjectStore } from '../storage/object-store';

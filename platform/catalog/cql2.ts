@@ -7,7 +7,7 @@
  * unknown, and an item matches only when the whole expression is true. So `not(eo:cloud_cover < 20)` does not
  * match an item without a cloud cover, as on a pgstac-backed API.
  */
-import type { Bbox } from '../../workflows/catalog-types';
+import type { Bbox } from './scene-types';
 import { FilterError } from './errors';
 import { bboxesIntersect, geometryIntersectsBbox } from './geometry';
 import { geometryExtent, isObject, itemBbox, type StacItem } from './stac';

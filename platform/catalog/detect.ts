@@ -8,7 +8,7 @@
  *   Collection or an Item. A file:// or s3:// URI with nothing under it as an object is read as a prefix
  *   (a directory given without its trailing slash).
  */
-import type { SourceKind } from '../../workflows/catalog-types';
+import type { SourceKind } from './scene-types';
 import { InvalidUriError } from '../storage/errors';
 import type { ObjectStore } from '../storage/object-store';
 import { normalizeUri } from '../storage/uri';

@@ -3,8 +3,10 @@
  * and its value, or a document URI) and says what is wrong, in one line, so the CLI can print it as it is.
  *
  * All of these describe input that a retry cannot fix (a bad filter, a broken catalog, an item without a
- * GeoTIFF), so callers treat them as non-retryable. Transport problems stay the storage/HTTP layer's errors.
+ * GeoTIFF): `retryable` is false, and the activity layer fails them at once. The exception is a STAC API that
+ * answered 5xx or 429, which may answer the same search later. Transport problems stay the storage/HTTP layer's.
  */
+import { isRetryableStatus } from '../storage/errors';
 
 /** A CLI filter value that does not parse or cannot be applied. Exit-code 2 material. */
 export class FilterError extends Error {
@@ -18,6 +20,10 @@ export class FilterError extends Error {
   ) {
     super(`${flag} ${quote(value)}: ${detail}`);
   }
+  /** A filter that does not parse never will. */
+  get retryable(): boolean {
+    return false;
+  }
 }
 
 /** A catalog document (or an HTTP answer) that is not what the listing needs. */
@@ -30,6 +36,10 @@ export class CatalogError extends Error {
     options?: { cause?: unknown },
   ) {
     super(`${uri}: ${detail}`, options);
+  }
+  /** Read by the activity layer: a broken catalog stays broken on a retry. */
+  get retryable(): boolean {
+    return false;
   }
 }
 
@@ -87,6 +97,10 @@ export class StacApiError extends CatalogError {
     options?: { cause?: unknown },
   ) {
     super(uri, detail, options);
+  }
+  /** 5xx (but 501) and 429 may succeed later; any other answer will not. */
+  override get retryable(): boolean {
+    return this.status !== undefined && isRetryableStatus(this.status);
   }
 }
 

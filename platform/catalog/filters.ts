@@ -3,7 +3,7 @@
  * cannot filter themselves (static catalogs, single items). Parsers throw FilterError with the flag, the value
  * as given and the problem, so the CLI prints it and exits 2.
  */
-import type { Bbox, SceneFilters } from '../../workflows/catalog-types';
+import type { Bbox, SceneFilters } from './scene-types';
 import { compileCql2, type ItemPredicate } from './cql2';
 import { FilterError } from './errors';
 import { bboxesIntersect } from './geometry';

@@ -2,7 +2,7 @@
  * Footprint tests in WGS 84 degrees, planar (as STAC API servers without a spheroid do): a bbox against a bbox,
  * and a GeoJSON geometry against a bbox. Boundaries count as intersecting, as in CQL2's `s_intersects`.
  */
-import type { Bbox } from '../../workflows/catalog-types';
+import type { Bbox } from './scene-types';
 import { isObject } from './stac';
 
 type Position = [number, number];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { writeStacFixture, type FixtureScene, type StacFixture } from '../../test/support/stac-fixture';
-import type { Bbox, SceneFilters, SceneRef } from '../../workflows/catalog-types';
+import type { Bbox, SceneFilters, SceneRef } from './scene-types';
 import { ObjectNotFoundError } from '../storage/errors';
 import { FsObjectStore } from '../storage/fs';
 import { MemoryObjectStore } from '../storage/memory';

@@ -7,7 +7,7 @@
  * Order is deterministic: item-URI order for static catalogs, key order for prefixes and globs, server order
  * for APIs.
  */
-import type { SceneFilters, SceneRef } from '../../workflows/catalog-types';
+import type { SceneFilters, SceneRef } from './scene-types';
 import type { HttpRetryOptions } from '../storage/http-fetch';
 import type { ObjectStore } from '../storage/object-store';
 import { type ApiSearchOptions, searchApi } from './api-search';

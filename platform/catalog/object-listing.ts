@@ -1,7 +1,7 @@
 /**
  * Listing bare GeoTIFFs under a prefix or matching a glob, through `store.list` (recursive, key order).
  */
-import type { SceneRef } from '../../workflows/catalog-types';
+import type { SceneRef } from './scene-types';
 import type { ObjectStore } from '../storage/object-store';
 import { globToRegExp } from './glob';
 import { sceneFromObject } from './scene-ref';

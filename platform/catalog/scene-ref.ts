@@ -2,7 +2,7 @@
  * SceneRefs from what a listing found: a STAC item, or a bare GeoTIFF object.
  */
 import { posix } from 'node:path';
-import type { SceneRef } from '../../workflows/catalog-types';
+import type { SceneRef } from './scene-types';
 import { pickAsset } from './assets';
 import { itemBbox, itemDatetime, type StacItem } from './stac';
 

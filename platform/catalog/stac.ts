@@ -3,7 +3,7 @@
  * the wild omit fields), plus the helpers that read times and footprints off an item.
  * STAC 1.0/1.1: https://github.com/radiantearth/stac-spec
  */
-import type { Bbox } from '../../workflows/catalog-types';
+import type { Bbox } from './scene-types';
 
 export interface StacLink {
   href: string;

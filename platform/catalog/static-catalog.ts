@@ -13,7 +13,7 @@
  * after the walk, so it finds a cycle whatever order the reads finished in. `root`, `parent` and `self` links
  * are never followed.
  */
-import type { SceneFilters, SceneRef } from '../../workflows/catalog-types';
+import type { SceneFilters, SceneRef } from './scene-types';
 import type { ObjectStore } from '../storage/object-store';
 import { CatalogLoopError, NotStacError } from './errors';
 import { compileFilters } from './filters';

@@ -20,7 +20,12 @@ const LITERALS = 256;
 const SLACK = 4;
 
 /** A stream that is not valid LZW (code out of table, missing Clear), as opposed to one that is only short. */
-export class LzwStreamError extends Error {}
+export class LzwStreamError extends Error {
+  /** Corrupt compressed bytes stay corrupt on a retry (decode-block.ts wraps this in a TiffFormatError). */
+  get retryable(): boolean {
+    return false;
+  }
+}
 
 /**
  * Decodes one LZW-compressed block into `outSize` bytes.
