@@ -1,14 +1,16 @@
 /**
  * Index kernels on one core, against numpy on the same pixels: the fused bloom kernel (NDWI → water → NDCI, plus
- * NDVI, as the tile job runs it) and 20 catalog formulas compiled from the spectral-index catalog and evaluated
- * one after the other over the same tile, as a request for 20 indices would.
+ * NDVI, as the tile job runs it) and 20 catalog formulas compiled from the spectral-index catalog into one fused
+ * pass over the tile (formula-set.ts), as a request for 20 indices runs. For context the same 20 formulas are also
+ * timed on the generated-JavaScript engine and one loop per formula (the reference evaluator, the engine before).
  *
  * Input: the four central 512x512 blocks of a generated scene (float32, 31 bands, pixel-interleaved); the bands
  * are copied out once (extractBands, untimed) and each kernel runs on band-sequential Float32Arrays. Bands are
  * picked by nearest centre wavelength from the scene's STAC item (INPUT with .json).
  * numpy (bench/reference/kernels_numpy.py, fed the same blocks through GDAL) computes the same formulas in float64
  * with nodata already turned into NaN (untimed), the way such a script is usually written.
- * Run: `node dist/bench/kernels.bench.js INPUT [--reps N]`. Prints one JSON line per kernel family and side.
+ * Run: `node dist/bench/kernels.bench.js INPUT [--reps N]`. Prints one JSON line per kernel family and side, then
+ * one `kernel-ratio` line per family: numpy's ms per tile over Tessera's (above 1 = Tessera faster).
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -17,6 +19,8 @@ import { performance } from 'node:perf_hooks';
 import { initCodecs } from '../raster/compression/decode-block';
 import { catalogIndex, compileCatalogIndex } from '../raster/indices/catalog';
 import type { CompiledIndex } from '../raster/indices/expression';
+import { compileFormulaReference } from '../raster/indices/expression-reference';
+import { compileFormulas } from '../raster/indices/formula-set';
 import { habFused } from '../raster/indices/hab-fused';
 import { extractBands } from '../raster/jobs/extract-bands';
 import { FileSource } from '../raster/source';
@@ -89,28 +93,44 @@ async function main(): Promise<void> {
     }
   }
   const fused = median(fusedMs);
-  console.log(JSON.stringify({ bench: 'kernel', side: 'tessera', kernel: 'hab-fused (ndwi+water+ndci+ndvi)', msPerTile: round(fused), mpixPerS: round(n / 1e6 / (fused / 1000)) }));
+  const lines: Array<Record<string, unknown>> = [];
+  lines.push({ bench: 'kernel', side: 'tessera', kernel: 'hab-fused (ndwi+water+ndci+ndvi)', msPerTile: round(fused), mpixPerS: round(n / 1e6 / (fused / 1000)) });
 
-  // 20 catalog formulas, one after the other over each tile.
+  // 20 catalog formulas: one fused pass (default engine), the same on the JavaScript engine, and one loop each.
   const compiled: CompiledIndex[] = FORMULAS.map((name) => compileCatalogIndex(name));
-  const dst = new Float32Array(n);
-  const allMs: number[] = [];
-  for (let rep = 0; rep <= reps; rep++) {
-    for (const t of tiles) {
-      const views = Object.fromEntries(keys.map((k) => [k, view(t[k])]));
-      performance.mark('formulas:start');
-      for (const f of compiled) f.run(views, n, dst, { nodata });
-      performance.mark('formulas:end');
-      if (rep > 0) allMs.push(performance.measure('formulas', 'formulas:start', 'formulas:end').duration);
-      performance.clearMarks();
-      performance.clearMeasures();
+  const specs = compiled.map((c) => ({ name: c.name, formula: c.formula, constants: c.constants }));
+  const onePass = compileFormulas(specs, { bands: keys });
+  const onePassJs = compileFormulas(specs, { bands: keys, engine: 'js' });
+  const reference = specs.map((f) => compileFormulaReference(f.name, f.formula, { bands: keys, constants: f.constants }));
+  // Outputs as separate allocations, as a caller would make them.
+  const outs = FORMULAS.map(() => new Float32Array(n));
+  const variants: Array<{ kernel: string; engine: string; run: (views: Record<string, ReturnType<typeof view>>) => void }> = [
+    { kernel: `${FORMULAS.length} catalog formulas`, engine: `one pass, ${onePass.stats.engine}`, run: (v) => onePass.run(v, n, outs, { nodata }) },
+    { kernel: `${FORMULAS.length} catalog formulas (js engine)`, engine: 'one pass, js', run: (v) => onePassJs.run(v, n, outs, { nodata }) },
+    { kernel: `${FORMULAS.length} catalog formulas (one loop each)`, engine: 'reference', run: (v) => reference.forEach((f, j) => f.run(v, n, outs[j], { nodata })) },
+  ];
+  const formulaMs: Record<string, number> = {};
+  for (const variant of variants) {
+    const ms: number[] = [];
+    for (let rep = 0; rep <= reps; rep++) {
+      for (const t of tiles) {
+        const views = Object.fromEntries(keys.map((k) => [k, view(t[k])]));
+        performance.mark('formulas:start');
+        variant.run(views);
+        performance.mark('formulas:end');
+        if (rep > 0) ms.push(performance.measure('formulas', 'formulas:start', 'formulas:end').duration);
+        performance.clearMarks();
+        performance.clearMeasures();
+      }
     }
+    const m = median(ms);
+    formulaMs[variant.kernel] = m;
+    lines.push({
+      bench: 'kernel', side: 'tessera', kernel: variant.kernel, engine: variant.engine, msPerTile: round(m),
+      mpixPerS: round(n / 1e6 / (m / 1000)), formulaMpixPerS: round((FORMULAS.length * n) / 1e6 / (m / 1000)),
+    });
   }
-  const all = median(allMs);
-  console.log(JSON.stringify({
-    bench: 'kernel', side: 'tessera', kernel: `${FORMULAS.length} catalog formulas`, msPerTile: round(all),
-    mpixPerS: round(n / 1e6 / (all / 1000)), formulaMpixPerS: round((FORMULAS.length * n) / 1e6 / (all / 1000)),
-  }));
+  for (const l of lines) console.log(JSON.stringify(l));
 
   // numpy on the same blocks and bands.
   const spec = {
@@ -120,14 +140,23 @@ async function main(): Promise<void> {
     nodata,
     reps,
     bands: keyBand,
-    formulas: FORMULAS.map((name) => {
-      const idx = catalogIndex(name);
-      return { name, formula: idx.formula, constants: compiled[FORMULAS.indexOf(name)].constants };
-    }),
+    formulas: FORMULAS.map((name, j) => ({ name, formula: catalogIndex(name).formula, constants: compiled[j].constants })),
   };
-  const py = spawnSync('/usr/bin/python3', [join(__dirname, '..', '..', 'bench', 'reference', 'kernels_numpy.py')], { input: JSON.stringify(spec), encoding: 'utf8' });
+  // OPENBLAS_* tuning some machines export is irrelevant to element-wise numpy and only changes its start-up.
+  const env = { ...process.env };
+  delete env['OPENBLAS_CORETYPE'];
+  delete env['OPENBLAS_L2_SIZE'];
+  const py = spawnSync('/usr/bin/python3', [join(__dirname, '..', '..', 'bench', 'reference', 'kernels_numpy.py')], { input: JSON.stringify(spec), encoding: 'utf8', env });
   if (py.status !== 0) throw new Error(`kernels_numpy.py failed: ${py.stderr}`);
   process.stdout.write(py.stdout);
+  const numpy = py.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { kernel: string; msPerTile: number });
+  const numpyMs = (kernel: string) => numpy.find((l) => l.kernel === kernel)?.msPerTile;
+  const ratio = (kernel: string, numpyKernel: string, ms: number) => {
+    const ref = numpyMs(numpyKernel);
+    if (ref !== undefined) console.log(JSON.stringify({ bench: 'kernel-ratio', kernel, numpyMsPerTile: ref, tesseraMsPerTile: round(ms), numpyOverTessera: round(ref / ms) }));
+  };
+  ratio('hab-fused (ndwi+water+ndci+ndvi)', 'hab-fused (ndwi+water+ndci+ndvi)', fused);
+  for (const v of variants) ratio(v.kernel, `${FORMULAS.length} catalog formulas`, formulaMs[v.kernel]);
 }
 
 function round(v: number): number {

@@ -4,8 +4,9 @@
 Reads a JSON spec on stdin (input, blocks, tile, nodata, reps, bands {key: 0-based index}, formulas [{name,
 formula, constants}]), loads each block's bands with GDAL as float64 with nodata → NaN (untimed), then times
 per tile: the three bloom products + NDVI as hab_gdal_numpy.py computes them, and the formulas one after the other
-(catalog formulas are Python expressions; each result is cast to float32 as a COG band would be).
-Prints one JSON line per kernel family.
+(catalog formulas are Python expressions, evaluated from their catalog text; each result is cast to float32 as a
+COG band would be). numpy has no fused pass: each formula is its own sequence of whole-array operations, which is
+how such a script is written. Prints one JSON line per kernel family; the TypeScript side pairs them into ratios.
 """
 import json
 import sys

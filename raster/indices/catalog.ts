@@ -3,6 +3,8 @@
  * constant defaults, plus compiling a catalog index in one call.
  */
 import { ExpressionError } from '../errors';
+import { closestNames } from './did-you-mean';
+import { UnknownIndexError } from './formula-errors';
 import constantsJson from './catalog/constants.json';
 import indicesJson from './catalog/spectral-indices-dict.json';
 import { compileFormula, type CompiledIndex } from './expression';
@@ -46,7 +48,8 @@ export function catalogIndexNames(): string[] {
 /**
  * Looks an index up by short name: exact first, then case-insensitively when that is unambiguous
  * (`ndci` finds `NDCI`; `kndvi` finds `kNDVI`).
- * @throws ExpressionError when the catalog has no such index.
+ * @throws UnknownIndexError (an ExpressionError) when the catalog has no such index, with the closest names by
+ *   edit distance: `NDVJ: not an index of the spectral-index catalog (did you mean NDVI?)`.
  */
 export function catalogIndex(shortName: string): CatalogIndex {
   let raw = own(INDICES, shortName);
@@ -55,7 +58,7 @@ export function catalogIndex(shortName: string): CatalogIndex {
     const matches = Object.keys(INDICES).filter((k) => k.toLowerCase() === lower);
     if (matches.length === 1) raw = INDICES[matches[0]];
   }
-  if (!raw) throw new ExpressionError(shortName, 'not an index of the spectral-index catalog');
+  if (!raw) throw new UnknownIndexError(shortName, closestNames(shortName, catalogIndexNames()));
   const isConstant = (name: string) => own(CONSTANTS, name) !== undefined;
   return {
     shortName: raw.short_name,

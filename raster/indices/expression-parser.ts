@@ -9,10 +9,13 @@
  * power   := atom ('**' unary)?          right-associative: a ** b ** c = a ** (b ** c)
  * atom    := number | identifier | '(' sum ')'
  * ```
- * Numbers: `12`, `1.5`, `.5`, `1e-3`. Identifiers: `[A-Za-z_][A-Za-z0-9_]*`. Nothing else is accepted:
- * function calls, comparisons, attribute access and the like fail with the position of the offending token.
+ * Numbers: `12`, `1.5`, `.5`, `1e-3`. Identifiers: `[A-Za-z_][A-Za-z0-9_]*`, and wavelength names may carry a
+ * decimal part (`R709.5`, `W681.25`: `R` or `W`, digits, `.`, digits; see wavelength-bands.ts). Nothing else is
+ * accepted: function calls, comparisons, attribute access and the like fail with a {@link FormulaSyntaxError}
+ * that carries the position of the offending token and a caret line.
  */
 import { ExpressionError } from '../errors';
+import { FormulaSyntaxError } from './formula-errors';
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '**';
 
@@ -35,9 +38,12 @@ const MAX_DEPTH = 200;
 
 const NUMBER = /(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?/y;
 const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+/** `R709` / `W709` may continue with a decimal part; any other name followed by '.' stays an error. */
+const WAVELENGTH_NAME = /^[RW]\d+$/;
+const DECIMALS = /\.\d+/y;
 
-function fail(formulaName: string, formula: string, pos: number, what: string): never {
-  throw new ExpressionError(formulaName, `${what} at column ${pos + 1} of "${formula}"`);
+function fail(formulaName: string, formula: string, pos: number, what: string, note = ''): never {
+  throw new FormulaSyntaxError(formulaName, formula, pos, what, note);
 }
 
 function tokenize(formulaName: string, formula: string): Token[] {
@@ -61,8 +67,14 @@ function tokenize(formulaName: string, formula: string): Token[] {
     NAME.lastIndex = i;
     const name = NAME.exec(formula);
     if (name) {
-      tokens.push({ type: 'name', text: name[0], pos: i });
-      i += name[0].length;
+      let text = name[0];
+      if (WAVELENGTH_NAME.test(text)) {
+        DECIMALS.lastIndex = i + text.length;
+        const frac = DECIMALS.exec(formula);
+        if (frac) text += frac[0];
+      }
+      tokens.push({ type: 'name', text, pos: i });
+      i += text.length;
       continue;
     }
     if (c === '*' && formula[i + 1] === '*') {
@@ -164,8 +176,10 @@ class Parser {
       const inner = this.nested(() => this.sum(), t);
       const close = this.peek();
       if (!(close.type === 'op' && close.text === ')')) {
-        if (close.type === 'end') fail(this.formulaName, this.formula, t.pos, "'(' is never closed");
-        this.unexpected(close);
+        if (close.type === 'end') {
+          fail(this.formulaName, this.formula, close.pos, "expected ')'", ` (the '(' at column ${t.pos + 1} is never closed)`);
+        }
+        fail(this.formulaName, this.formula, close.pos, `expected ')' but found '${close.text}'`);
       }
       this.at++;
       return inner;
@@ -185,7 +199,9 @@ class Parser {
 
 /**
  * Parses a formula into its syntax tree.
- * @throws ExpressionError naming the formula, the 1-based column and the offending token.
+ * @throws FormulaSyntaxError (an ExpressionError) naming the formula, the 1-based column and the offending token,
+ *   with the formula and a caret under that column on the next two lines; ExpressionError when the formula is
+ *   longer than 4096 characters.
  */
 export function parseFormula(formulaName: string, formula: string): FormulaNode {
   if (formula.length > MAX_FORMULA_CHARS) {

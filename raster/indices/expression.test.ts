@@ -1,12 +1,13 @@
 /**
  * The formula compiler: grammar and precedence (checked against Python's evaluation of the same text),
- * error messages with positions, nodata handling and strided inputs.
+ * error messages with positions and caret lines, constant divisions, nodata handling and strided inputs.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ExpressionError } from '../errors';
 import { compileFormula } from './expression';
-import { parseFormula } from './expression-parser';
+import { formulaNames, parseFormula } from './expression-parser';
+import { ConstantDivisionError, FormulaSyntaxError } from './formula-errors';
 import { assertClose } from './testing/compare';
 import { runNumpy } from './testing/numpy-oracle';
 
@@ -47,7 +48,8 @@ describe('formula grammar', () => {
 
 describe('formula errors name the formula and the column', () => {
   const bad: Array<[string, RegExp]> = [
-    ['(N - R', /^X: '\(' is never closed at column 1 of "\(N - R"$/],
+    ['(N - R', /^X: expected '\)' at column 7 of "\(N - R" \(the '\(' at column 1 is never closed\)\n/],
+    ['(N - R R)', /^X: expected '\)' but found 'R' at column 8/],
     ['N + * R', /^X: unexpected '\*' at column 5/],
     ['N R', /^X: unexpected 'R' at column 3/],
     ['sqrt(N)', /^X: function call 'sqrt\(\.\.\.\)' is not supported at column 1/],
@@ -116,5 +118,103 @@ describe('compiled formulas on strided, scaled, nodata-salted inputs', () => {
     ).arrays['v'];
     assertClose(got, want, formula);
     assert.ok(Number.isNaN(got[10]) && Number.isNaN(got[20]) && Number.isNaN(got[30]));
+  });
+});
+
+describe('syntax errors carry the position and a caret line', () => {
+  function syntaxError(name: string, formula: string): FormulaSyntaxError {
+    try {
+      parseFormula(name, formula);
+    } catch (e) {
+      assert.ok(e instanceof FormulaSyntaxError && e instanceof ExpressionError, String(e));
+      return e;
+    }
+    assert.fail(`${formula} parsed`);
+  }
+
+  it('an unclosed parenthesis points at the end, where the ")" is expected', () => {
+    const e = syntaxError('NDVI', '(N - R / (N + R)');
+    assert.equal(e.position, 16);
+    assert.equal(e.column, 17);
+    assert.equal(e.problem, "expected ')'");
+    assert.equal(
+      e.message,
+      `NDVI: expected ')' at column 17 of "(N - R / (N + R)" (the '(' at column 1 is never closed)\n` +
+        'NDVI = (N - R / (N + R)\n' +
+        `${' '.repeat('NDVI = '.length + 16)}^ expected ')'`,
+    );
+  });
+
+  it('the caret sits under the offending character', () => {
+    for (const [formula, pos, problem] of [
+      ['N + * R', 4, "unexpected '*'"],
+      ['(N - R R)', 7, "expected ')' but found 'R'"],
+      ['N - R)', 5, "unexpected ')'"],
+      ['2 * sqrt(N)', 4, "function call 'sqrt(...)' is not supported"],
+      ['N ^ 2', 2, "unexpected character '^'"],
+      ['N +\n\t* R', 5, "unexpected '*'"],
+    ] as const) {
+      const e = syntaxError('IDX', formula);
+      assert.equal(e.position, pos, formula);
+      const [, shown, caret] = e.message.split('\n');
+      assert.equal(shown, `IDX = ${formula.replace(/[\t\n]/g, ' ')}`);
+      assert.equal(caret.indexOf('^'), 'IDX = '.length + pos, formula);
+      assert.equal(caret.slice(caret.indexOf('^') + 2), problem);
+    }
+  });
+});
+
+describe('wavelength names', () => {
+  it('tokenise with an optional decimal part', () => {
+    assert.deepEqual(formulaNames(parseFormula('t', 'R709.5 - W681 * R0753.25 / R665')), ['R709.5', 'W681', 'R0753.25', 'R665']);
+  });
+  it('other names still cannot take a dot', () => {
+    assert.throws(() => parseFormula('t', 'N.5 + R'), /unexpected '.5' at column 2|unexpected character/);
+    assert.throws(() => parseFormula('t', 'R709. + N'), /unexpected character '\.' at column 5/);
+  });
+  it('need a sensor', () => {
+    assert.throws(() => compileFormula('X', 'R709 - N', { bands: ['N'] }), /unknown identifier 'R709' at column 1 .*wavelength names need a sensor/);
+  });
+});
+
+describe('divisions the formula makes constant', () => {
+  const opts = { bands: ['N', 'R', 'G'], constants: { L: 1, gamma: 1 } };
+  function reason(formula: string): string | undefined {
+    try {
+      compileFormula('X', formula, opts);
+      return undefined;
+    } catch (e) {
+      if (e instanceof ConstantDivisionError) return `${e.reason}@${e.position}`;
+      throw e;
+    }
+  }
+  it('are rejected with the reason and the position of the "/"', () => {
+    assert.equal(reason('(N - N)/(N + R)'), 'zero-numerator@7');
+    assert.equal(reason('(N - N) * G / R'), 'zero-numerator@12');
+    assert.equal(reason('N / (R - R)'), 'zero-denominator@2');
+    assert.equal(reason('N / (L - 1)'), 'zero-denominator@2');
+    assert.equal(reason('N / 0'), 'zero-denominator@2');
+    assert.equal(reason('1 / (2 - 2)'), 'zero-denominator@2');
+    assert.equal(reason('(N + R) / (R + N)'), 'same-operands@8');
+    assert.equal(reason('G + (N * R) / (R * N)'), 'same-operands@12');
+  });
+  it('the message says why and points at the division', () => {
+    assert.throws(
+      () => compileFormula('X', '(N - N)/(N + R)', opts),
+      (e: unknown) =>
+        e instanceof ConstantDivisionError &&
+        e.message ===
+          'X: constant division: its numerator cancels to zero, so it is always 0 (column 8 of "(N - N)/(N + R)")\n' +
+            'X = (N - N)/(N + R)\n' +
+            `${' '.repeat(4 + 7)}^ this division`,
+    );
+  });
+  it('are accepted when only a constant switches a term off, or when nothing is constant', () => {
+    // NDTI4RE with the catalog default gamma = 1.
+    assert.equal(reason('gamma * (N - R)/(N + R) + (1 - gamma) * (N - G)/(N + G)'), undefined);
+    assert.equal(reason('(N - R) / (N + R)'), undefined);
+    assert.equal(reason('(N - R) / (R - N)'), undefined);
+    assert.equal(reason('(1 - 1) * N'), undefined);
+    assert.equal(reason('6 / 3 * N'), undefined);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * NDWI, water mask, NDCI, NDVI and the fused HAB kernel against a numpy evaluation of the same definitions,
- * on a pixel-interleaved 31-band tile salted with NaN, nodata, zeros and negatives.
+ * on a pixel-interleaved 31-band tile salted with NaN, nodata, zeros and negatives; and the fused kernel on
+ * band-sequential float32 arrays (its WebAssembly path) against the separate kernels, bit for bit.
  */
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
@@ -188,6 +189,56 @@ for (const [name, make] of [
     });
   });
 }
+
+describe('fused kernel on band arrays (the tile job layout, WebAssembly path)', () => {
+  const c = reflectanceCase();
+  setPixel(c.tile, 9, { g: -0, n: -0, re: -0, r: 0.05 }); // negative zeros: clamps keep them, ratios see them
+  setPixel(c.tile, 10, { g: 0.2, n: -0, re: 0.1, r: -0 });
+  const want = separate(c);
+  // Band-sequential copies of the four roles, as extractBands hands them over.
+  const band = (k: Role) => Float32Array.from({ length: PIXELS }, (_, p) => c.tile[p * BANDS + IDX[k]]);
+  const plain = (a: Float32Array): BandView => ({ data: a, offset: 0, stride: 1 });
+  const inputs = { g: plain(band('g')), n: plain(band('n')), re: plain(band('re')), r: plain(band('r')) };
+  for (const count of [PIXELS, PIXELS - 1, 1]) {
+    it(`equals the separate kernels exactly (${count} pixels)`, () => {
+      const out = { ndwi: new Float32Array(count), water: new Uint8Array(count), ndci: new Float32Array(count), ndvi: new Float32Array(count) };
+      habFused(inputs, count, { nodata: c.nodata }, out);
+      assertSameValues(out.ndwi, want.ndwi.subarray(0, count), 'ndwi');
+      assertSameValues(out.water, want.water.subarray(0, count), 'water');
+      assertSameValues(out.ndci, want.ndci.subarray(0, count), 'ndci');
+      assertSameValues(out.ndvi, want.ndvi.subarray(0, count), 'ndvi');
+      for (let i = 0; i < count; i++) assert.ok(Object.is(out.ndwi[i], want.ndwi[i]) || Number.isNaN(want.ndwi[i]), `sign of zero at ${i}`);
+    });
+  }
+  it('across chunk boundaries (3 tiles of pixels, odd count)', () => {
+    const count = 3 * PIXELS - 1;
+    const rep = (a: BandView) => {
+      const x = new Float32Array(3 * PIXELS);
+      for (let k = 0; k < 3; k++) x.set(a.data as Float32Array, k * PIXELS);
+      return plain(x);
+    };
+    const big = { g: rep(inputs.g), n: rep(inputs.n), re: rep(inputs.re), r: rep(inputs.r) };
+    const out = { ndwi: new Float32Array(count), water: new Uint8Array(count), ndci: new Float32Array(count), ndvi: new Float32Array(count) };
+    habFused(big, count, { nodata: c.nodata }, out);
+    for (let k = 0; k < 3; k++) {
+      const n = Math.min(PIXELS, count - k * PIXELS);
+      const part = (a: Float32Array | Uint8Array) => a.subarray(k * PIXELS, k * PIXELS + n);
+      assertSameValues(part(out.ndwi), want.ndwi.subarray(0, n), `ndwi ${k}`);
+      assertSameValues(part(out.water), want.water.subarray(0, n), `water ${k}`);
+      assertSameValues(part(out.ndci), want.ndci.subarray(0, n), `ndci ${k}`);
+      assertSameValues(part(out.ndvi), want.ndvi.subarray(0, n), `ndvi ${k}`);
+    }
+  });
+  it('without NDVI', () => {
+    const out = { ndwi: new Float32Array(PIXELS), water: new Uint8Array(PIXELS), ndci: new Float32Array(PIXELS) };
+    habFused(inputs, PIXELS, { nodata: c.nodata, waterThreshold: 0.2 }, out);
+    const ref = { ndwi: new Float32Array(PIXELS), water: new Uint8Array(PIXELS), ndci: new Float32Array(PIXELS) };
+    habFused(views(c), PIXELS, { nodata: c.nodata, waterThreshold: 0.2 }, ref);
+    assertSameValues(out.ndwi, ref.ndwi, 'ndwi');
+    assertSameValues(out.water, ref.water, 'water');
+    assertSameValues(out.ndci, ref.ndci, 'ndci');
+  });
+});
 
 describe('HAB kernel edge cases', () => {
   const c = reflectanceCase();

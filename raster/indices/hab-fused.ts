@@ -3,6 +3,7 @@
  */
 import { assertOutput, assertViewCovers, type BandView, type KernelOptions } from './band-view';
 import { WATER_NDWI_THRESHOLD } from './hab';
+import { habWasm, habWasmAvailable } from './hab-wasm';
 import { WATER_MASK_NODATA } from './water-mask';
 
 /** The bands the fused kernel reads; NDVI uses `n` (unclamped) and `r`. */
@@ -55,6 +56,14 @@ export function habFused(inputs: HabInputs, count: number, opts: HabFusedOptions
   const ndviOut = out.ndvi ?? new Float32Array(1);
   const ndviMask = out.ndvi ? -1 : 0; // i & ndviMask is i when NDVI is wanted, 0 (the scratch slot) when not
 
+  // Float32 band arrays (what the tile job passes) go through the WebAssembly kernel, pixel pairs at a time;
+  // the loop below does the rest: other layouts and types, and an odd last pixel.
+  let done = 0;
+  if ([g, n, re, r].every(isPlainFloat32) && habWasmAvailable()) {
+    const bands = { g: g.data as Float32Array, n: n.data as Float32Array, re: re.data as Float32Array, r: r.data as Float32Array };
+    done = habWasm({ ...bands, scale: [1, 1, 1, 1], add: [0, 0, 0, 0] }, count, nodata, threshold, { ndwi: ndwiOut, water: waterOut, ndci: ndciOut, ndvi: out.ndvi });
+  }
+
   const gd = g.data;
   const nd = n.data;
   const ed = re.data;
@@ -71,12 +80,14 @@ export function habFused(inputs: HabInputs, count: number, opts: HabFusedOptions
   const eAdd = re.addOffset ?? 0;
   const rScale = r.scale ?? 1;
   const rAdd = r.addOffset ?? 0;
-  let gi = g.offset;
-  let ni = n.offset;
-  let ei = re.offset;
-  let ri = r.offset;
+  // A local, not the imported binding, which compiles to a property load from the module's exports on every pixel.
+  const waterNodata = WATER_MASK_NODATA;
+  let gi = g.offset + done * gs;
+  let ni = n.offset + done * ns;
+  let ei = re.offset + done * es;
+  let ri = r.offset + done * rs;
 
-  for (let i = 0; i < count; i++, gi += gs, ni += ns, ei += es, ri += rs) {
+  for (let i = done; i < count; i++, gi += gs, ni += ns, ei += es, ri += rs) {
     const gRaw = gd[gi];
     const nRaw = nd[ni];
     const eRaw = ed[ei];
@@ -92,7 +103,7 @@ export function habFused(inputs: HabInputs, count: number, opts: HabFusedOptions
     const wDen = gv + nClamped;
     const ndwiValue = Math.fround(gBad || nBad || wDen === 0 ? NaN : (gv - nClamped) / wDen);
     ndwiOut[i] = ndwiValue;
-    const water = ndwiValue !== ndwiValue ? WATER_MASK_NODATA : ndwiValue > threshold ? 1 : 0;
+    const water = ndwiValue !== ndwiValue ? waterNodata : ndwiValue > threshold ? 1 : 0;
     waterOut[i] = water;
 
     let ev = eRaw * eScale + eAdd;
@@ -105,4 +116,9 @@ export function habFused(inputs: HabInputs, count: number, opts: HabFusedOptions
     ndviOut[i & ndviMask] = nBad || rBad || vDen === 0 ? NaN : (nv - rv) / vDen;
   }
   return out;
+}
+
+/** A band-sequential float32 array without scale or offset: what the tile job passes (extractBands output). */
+function isPlainFloat32(v: BandView): boolean {
+  return v.data instanceof Float32Array && v.offset === 0 && v.stride === 1 && (v.scale ?? 1) === 1 && (v.addOffset ?? 0) === 0;
 }
