@@ -1,12 +1,18 @@
+import type { AlertActivities } from '../workflows/alerts-types';
 import type { BackfillActivities } from '../workflows/backfill';
 import type { SceneActivities } from '../workflows/scene-dag';
+import type { SensorActivities } from '../workflows/sensor-types';
+import { createLoadAlertState, createSaveAlertState } from './alert-state';
 import { createAssembleCog } from './assemble-cog';
 import { createCleanupWork } from './cleanup-work';
+import { createDeliverAlert } from './deliver-alert';
 import type { ActivityDeps } from './deps';
+import { createEvaluateAlerts } from './evaluate-alerts';
 import { withFailureMapping } from './failures';
 import { InputCache } from './input-cache';
 import { createListSource } from './list-source';
 import { createPlanScene } from './plan-scene';
+import { createPollSource } from './poll-source';
 import { createProcessSceneInline } from './process-scene-inline';
 import { createPublishCollection } from './publish-collection';
 import { createProcessTile } from './process-tile';
@@ -19,8 +25,11 @@ import { createWriteTileStats } from './write-tile-stats';
 export type { ActivityDeps, TaskRunner } from './deps';
 export { InputCache } from './input-cache';
 
-/** Builds every activity of the scene and backfill workflows over one set of dependencies (see workers/main.ts). */
-export function createActivities(deps: ActivityDeps, inputs: InputCache = new InputCache(deps.store)): SceneActivities & BackfillActivities {
+/** Builds every activity of the scene, backfill, sensor and alert workflows over one set of dependencies (see workers/main.ts). */
+export function createActivities(
+  deps: ActivityDeps,
+  inputs: InputCache = new InputCache(deps.store),
+): SceneActivities & BackfillActivities & SensorActivities & AlertActivities {
   const scene: SceneActivities = {
     planScene: createPlanScene(deps, inputs),
     processTile: createProcessTile(deps, inputs),
@@ -38,5 +47,10 @@ export function createActivities(deps: ActivityDeps, inputs: InputCache = new In
     readListingPage: createReadListingPage(deps),
     writeBackfillResult: createWriteBackfillResult(deps),
     publishCollection: createPublishCollection(deps),
+    pollSource: createPollSource(deps),
+    evaluateAlerts: createEvaluateAlerts(deps),
+    deliverAlert: createDeliverAlert(deps),
+    loadAlertState: createLoadAlertState(deps),
+    saveAlertState: createSaveAlertState(deps),
   });
 }

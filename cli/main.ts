@@ -16,6 +16,8 @@ const HELP = `Usage: tessera <command> [options]
 Commands:
   run INPUT        run the bloom pipeline on a scene (through Temporal, or --local)
   backfill SOURCE  run it on every scene of a STAC catalog, prefix or glob, as one durable workflow
+  schedule         backfills on a cron or interval, each on its own time window (Temporal Schedules)
+  sensor           watch a catalog: process each new scene once, alert a webhook on bloom thresholds
   status ID        state and progress of a run
   watch ID         live progress bar of a run
   cancel ID        cancel a run
@@ -52,6 +54,8 @@ export async function main(argv: string[]): Promise<number> {
         return await (await import('./commands/run')).runCommand(rest, config, logger);
       case 'backfill':
         return await (await import('./commands/backfill')).backfillCommand(rest, config, logger);
+      case 'schedule': return await (await import('./commands/schedule')).scheduleCommand(rest, config);
+      case 'sensor': return await (await import('./commands/sensor')).sensorCommand(rest, config);
       case 'status':
         return await (await import('./commands/status')).statusCommand(rest, config);
       case 'watch':

@@ -37,6 +37,9 @@ readonly SEARCH_ATTRIBUTES=(
   TesseraBackfill=Keyword
   TesseraScenesDone=Int
   TesseraScenesFailed=Int
+  TesseraSchedule=Keyword
+  TesseraSceneSensor=Keyword
+  TesseraSensorCursor=Datetime
 )
 # Settings that describe a running stack; their defaults.
 readonly SETTINGS=(

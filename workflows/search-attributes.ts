@@ -17,3 +17,15 @@ export const SA_BACKFILL = defineSearchAttributeKey('TesseraBackfill', SearchAtt
 export const SA_SCENES_DONE = defineSearchAttributeKey('TesseraScenesDone', SearchAttributeType.INT);
 /** Scenes of a backfill whose run failed. */
 export const SA_SCENES_FAILED = defineSearchAttributeKey('TesseraScenesFailed', SearchAttributeType.INT);
+/**
+ * A schedule's name, on the schedule itself, on every action it starts and on their backfills:
+ * `TesseraSchedule="<name>"` finds them all (and `tessera schedule list` lists schedules by it).
+ */
+export const SA_SCHEDULE = defineSearchAttributeKey('TesseraSchedule', SearchAttributeType.KEYWORD);
+/**
+ * A new-scene sensor's name (not the instrument, which is TesseraSensor), on the sensor and on every scene run it
+ * starts: `TesseraSceneSensor="<name>"` finds both.
+ */
+export const SA_SCENE_SENSOR = defineSearchAttributeKey('TesseraSceneSensor', SearchAttributeType.KEYWORD);
+/** A sensor's cursor: the newest scene datetime it has accepted. */
+export const SA_SENSOR_CURSOR = defineSearchAttributeKey('TesseraSensorCursor', SearchAttributeType.DATETIME);

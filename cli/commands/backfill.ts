@@ -301,7 +301,11 @@ async function nextRerun(client: Client, store: ReturnType<typeof createStoreRou
   throw new Error(`${rerunBase(id)} has ${MAX_RERUNS} reruns already; start a new backfill with --id`);
 }
 
-function parseFilters(values: Values): SceneFilters {
+/**
+ * The filter flags (--collections, --bbox, --datetime, --filter, --limit, --asset) as SceneFilters.
+ * @throws FilterError for a value that does not parse, UsageError for an empty --asset.
+ */
+export function parseFilters(values: Pick<Values, 'collections' | 'bbox' | 'datetime' | 'filter' | 'limit' | 'asset'>): SceneFilters {
   const filters: SceneFilters = {};
   if (values.collections !== undefined) filters.collections = parseCollections(values.collections);
   if (values.bbox !== undefined) filters.bbox = parseBbox(values.bbox);
@@ -326,7 +330,7 @@ function parseMaxParallel(value: string | undefined): number | undefined {
  * SOURCE as workers will read it: http(s) URLs as given; paths and file:// URIs absolute (a worker's working
  * directory is not this one); for a glob, only the literal prefix is canonicalised, so `?` and `*` stay globs.
  */
-function canonicalSource(source: string): string {
+export function canonicalSource(source: string): string {
   try {
     if (isHttpUri(source)) return source;
     if (isGlob(source)) {
@@ -341,7 +345,7 @@ function canonicalSource(source: string): string {
 }
 
 /** Fails before anything starts when the output bucket does not exist or the credentials are refused. */
-async function checkOutput(config: Config, out: string): Promise<void> {
+export async function checkOutput(config: Config, out: string): Promise<void> {
   const store = createStoreRouter(config);
   for await (const _ of store.list(out)) break;
 }

@@ -24,7 +24,7 @@ const NAMESPACE = 'default';
 const BUCKET = 'tessera';
 const REGION = 'us-east-1';
 const CREDENTIALS = { accessKeyId: 'tessera', secretAccessKey: 'tessera-secret' };
-/** As infra/dev-stack.sh: the search attributes the scene and backfill workflows set. */
+/** As infra/dev-stack.sh: the search attributes the scene, backfill, schedule and sensor workflows set. */
 const SEARCH_ATTRIBUTES = [
   'TesseraScene=Keyword',
   'TesseraSensor=Keyword',
@@ -34,6 +34,9 @@ const SEARCH_ATTRIBUTES = [
   'TesseraBackfill=Keyword',
   'TesseraScenesDone=Int',
   'TesseraScenesFailed=Int',
+  'TesseraSchedule=Keyword',
+  'TesseraSceneSensor=Keyword',
+  'TesseraSensorCursor=Datetime',
 ];
 const START_TIMEOUT_MS = 90_000;
 const STOP_TIMEOUT_MS = 25_000;

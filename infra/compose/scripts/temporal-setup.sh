@@ -11,7 +11,8 @@ temporal operator namespace describe --address "$TEMPORAL_ADDRESS" -n "$TEMPORAL
 existing="$(temporal operator search-attribute list --address "$TEMPORAL_ADDRESS" -n "$TEMPORAL_NAMESPACE")"
 for pair in TesseraScene=Keyword TesseraSensor=Keyword TesseraStage=Keyword \
             TesseraTilesDone=Int TesseraBloomFraction=Double \
-            TesseraBackfill=Keyword TesseraScenesDone=Int TesseraScenesFailed=Int; do
+            TesseraBackfill=Keyword TesseraScenesDone=Int TesseraScenesFailed=Int \
+            TesseraSchedule=Keyword TesseraSceneSensor=Keyword TesseraSensorCursor=Datetime; do
   name=${pair%%=*}
   type=${pair#*=}
   if ! printf '%s\n' "$existing" | grep -q "^ *$name "; then
