@@ -140,7 +140,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
     return { code: r.code, record: parseJsonOutput<BackfillRecord>(r, `backfill ${label}`), stderr: r.stderr };
   }
 
-  test('an item whose asset 404s fails that scene alone, with a one-line reason; the others complete', async () => {
+  test('an item whose asset 404s fails that scene alone, with a one-line reason; the others complete', async (t) => {
     const victim = selected[1];
     const api = await apiWith((s) => (s.id === victim.id ? `${assets.url}/missing/${s.id}.tif` : undefined));
     const { code, record, stderr } = await runBackfill(api.url, 'asset-404');
@@ -148,6 +148,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
     assert.deepEqual(record.counts, { listed: 4, done: 3, skipped: 0, failed: 1, running: 0 });
     assert.deepEqual(record.failures.map((f) => f.scene.id), [victim.id]);
     const reason = record.failures[0].reason;
+    t.diagnostic(`reason: ${reason}`);
     assert.ok(!reason.includes('\n') && reason.length > 0, `one line: ${JSON.stringify(reason)}`);
     assert.match(reason, new RegExp(`missing/${victim.id}\\.tif`), 'the reason names the asset');
     assert.match(reason, /404|not found|does not exist/i, 'the reason says it is missing');
@@ -172,7 +173,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
     assert.ok(tifs.slice(2).some((q) => q.path === tifs[0].path && q.status === 206), 'the failed asset was read again and answered');
   });
 
-  test('an asset server that ignores Range fails that scene with a clear message', async () => {
+  test('an asset server that ignores Range fails that scene with a clear message', async (t) => {
     const victim = selected[2];
     const noRange = await server({ ignoreRange: true });
     const api = await apiWith((s) => (s.id === victim.id ? `${noRange.url}/${s.tiffRelPath}` : undefined));
@@ -181,6 +182,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
     assert.deepEqual(record.counts, { listed: 4, done: 3, skipped: 0, failed: 1, running: 0 });
     assert.deepEqual(record.failures.map((f) => f.scene.id), [victim.id]);
     const reason = record.failures[0].reason;
+    t.diagnostic(`reason: ${reason}`);
     assert.ok(!reason.includes('\n'), `one line: ${JSON.stringify(reason)}`);
     assert.match(reason, /range/i, `the reason says the server does not honour Range: ${reason}`);
     assert.ok(reason.includes(noRange.url), `the reason names the server: ${reason}`);
@@ -190,7 +192,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
     ['--datetime', 'nonsense', /--datetime 'nonsense'/],
     ['--bbox', '1,2,3', /--bbox '1,2,3'.*4 numbers/],
   ] as const) {
-    test(`${flag} ${value} exits 2 with one line before anything starts`, async () => {
+    test(`${flag} ${value} exits 2 with one line before anything starts`, async (t) => {
       // A forwarder that fails nothing: it only counts what the CLI would have read from the API.
       const watcher = await startFailingProxy({ target: assets.url, failures: { status: 500, count: 0 } });
       closers.push(() => watcher.close());
@@ -200,6 +202,7 @@ describe('backfill from a STAC API: bad inputs', { timeout: 600_000 }, () => {
       assert.equal(r.stdout, '', 'nothing on stdout');
       const lines = r.stderr.trim().split('\n');
       assert.equal(lines.length, 1, `one line on stderr:\n${r.stderr}`);
+      t.diagnostic(lines[0]);
       assert.match(lines[0], pattern);
       assert.equal(await temporalCount(rig.stack, `TaskQueue="${rig.name}"`), before, 'no workflow was started');
       assert.deepEqual(watcher.requests, [], 'the source was not read');
