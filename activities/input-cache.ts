@@ -21,9 +21,13 @@ export class InputCache {
     const key = expected ? `${uri}\n${expected.sizeBytes}\n${expected.etag ?? ''}\n${expected.lastModified ?? ''}` : uri;
     const cached = this.entries.get(key);
     if (cached) this.entries.delete(key);
-    const entry = cached ?? Tiff.open(this.store.source(uri, expected ? { expected } : undefined));
-    // A failed open must not be cached: the next attempt (after an outage) reads again.
-    if (!cached) entry.catch(() => this.entries.delete(key));
+    const source = cached ? undefined : this.store.source(uri, expected ? { expected } : undefined);
+    const entry = cached ?? Tiff.open(source!);
+    // A failed open must not be cached (the next attempt, after an outage, reads again), and its file is closed.
+    if (!cached) entry.catch(() => {
+      this.entries.delete(key);
+      void source?.close?.().catch(() => undefined);
+    });
     this.entries.set(key, entry);
     while (this.entries.size > this.capacity) {
       const oldest = this.entries.keys().next().value as string;

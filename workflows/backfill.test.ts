@@ -282,12 +282,6 @@ describe('backfill workflow', { timeout: 120_000, concurrency: true }, () => {
 
   it(
     'cancelling the backfill while a run waits for its last children ends it CANCELLED, not continued as new',
-    {
-      // runScene (backfill.ts:187) returns normally for a child cancelled with the backfill, so the
-      // `await Promise.all([...inFlight])` at backfill.ts:247 resolves instead of throwing, and the run continues as new
-      // (backfill.ts:255-266): the cancellation is lost and the next run processes the remaining scenes.
-      todo: 'backfill.ts continues as new after a cancellation that arrives once scenesPerRun scenes have started',
-    },
     async () => {
       // scenesPerRun reached: the run has stopped starting and awaits its children before continuing as new.
       const ids = ['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5'];

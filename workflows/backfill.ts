@@ -17,6 +17,7 @@
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import {
   ApplicationFailure,
+  CancelledFailure,
   CancellationScope,
   ChildWorkflowCancellationType,
   condition,
@@ -245,6 +246,9 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
     }
     // Children stay with the run that started them: finish them before continuing as new or closing.
     await Promise.all([...inFlight]);
+    // A cancellation that arrived while the last children finished (they returned as cancelled, not as errors)
+    // must end the backfill here, not continue it as new.
+    if (CancellationScope.current().consideredCancelled) throw new CancelledFailure('backfill cancelled');
   } catch (err) {
     // Children in flight must not be left half-way: on cancellation they have been asked to cancel (root scope)
     // and are awaited until they have cleaned up; on any other failure they are let finish. Nothing is published.
