@@ -91,9 +91,11 @@ export function decidePartition(
 ): PartitionOutcome {
   const base = { variant: want.variant, product: want.product, key: want.key, inputIdentity: want.inputIdentity, definitionHash: want.definitionHash, codeVersion: want.codeVersion };
   if (!recorded) return { ...base, action: 'computed', reason: 'new' };
+  // The recorded code version is checked on its own too, so a run agrees with `tessera status --stale`, which
+  // reads only that field.
+  if (recorded.codeVersion !== want.codeVersion) return { ...base, action: 'computed', reason: `code version changed (${recorded.codeVersion} → ${want.codeVersion})` };
   if (recorded.key === want.key) return outputsPresent ? { ...base, action: 'skipped', reason: 'unchanged' } : { ...base, action: 'computed', reason: 'outputs missing' };
   if (recorded.inputIdentity !== want.inputIdentity) return { ...base, action: 'computed', reason: 'input changed' };
-  if (recorded.codeVersion !== want.codeVersion) return { ...base, action: 'computed', reason: `code version changed (${recorded.codeVersion} → ${want.codeVersion})` };
   return { ...base, action: 'computed', reason: 'definition changed' };
 }
 

@@ -6,13 +6,18 @@ import type { BackfillProgress } from '../../workflows/backfill-types';
 import { progressQuery } from '../../workflows/messages';
 import type { SceneProgress } from '../../workflows/types';
 import { parse } from '../args';
+import { UsageError } from '../usage-error';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 
 export const STATUS_HELP = `Usage: tessera status WORKFLOW_ID [--json]
+       tessera status --stale [--out URI] [--json]
 
 Shows a run's state (from Temporal) and its per-stage progress (the workflow's "progress" query). For a backfill:
-scenes done, skipped, failed and running, an ETA, and the most recent failures ("backfillProgress" query).`;
+scenes done, skipped, failed and running, an ETA, and the most recent failures ("backfillProgress" query).
+
+--stale lists the partitions under an output root (default $TESSERA_OUT) whose manifest records another code
+version than the current one: the next run or backfill over those scenes recomputes exactly these.`;
 
 /** A query answered by a live worker takes milliseconds; past this, report the state without progress. */
 const QUERY_TIMEOUT_MS = 5000;
@@ -127,10 +132,14 @@ export function rootMessage(err: unknown): string {
 }
 
 export async function statusCommand(argv: string[], config: Config): Promise<number> {
-  const { values, positionals } = parse(argv, { json: { type: 'boolean' } });
+  const { values, positionals } = parse(argv, { json: { type: 'boolean' }, stale: { type: 'boolean' }, out: { type: 'string' } });
   if (values.help) {
     print.out(STATUS_HELP);
     return 0;
+  }
+  if (values.stale) {
+    if (positionals.length > 0) throw new UsageError('--stale takes no WORKFLOW_ID (it reads the manifests under --out)');
+    return (await import('./stale')).printStale(config, values.out ?? config.output.defaultUri, values.json === true);
   }
   if (positionals.length !== 1) {
     print.err('tessera status: expected one WORKFLOW_ID');
