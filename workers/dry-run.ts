@@ -31,7 +31,8 @@ export async function dryRunBackfill(config: Config, backfillId: string, request
     const plan = async (ref: SceneRef): Promise<DryRunScene> => {
       const sceneId = sanitizeSceneId(ref.id);
       const input: ProcessSceneInput = {
-        input: ref.itemUri ?? ref.assetUri,
+        // As the backfill's children do: the asset the listing picked, with its item.
+        input: ref.assetUri,
         sourceItemUri: ref.itemUri,
         sceneId,
         out: request.out,
@@ -40,6 +41,7 @@ export async function dryRunBackfill(config: Config, backfillId: string, request
         wavelengthsNm: request.wavelengthsNm,
         backfillId,
       };
+      if (ref.unusable) return { ref, sceneId, partitions: [], error: ref.unusable };
       try {
         return describePlan(ref, await planScene(input));
       } catch (err) {

@@ -165,6 +165,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
       backfillId,
     };
     try {
+      // An item the listing could not make a scene of (no usable asset) fails alone, without a child run.
+      if (ref.unusable) throw ApplicationFailure.nonRetryable(ref.unusable, 'NoUsableAssetError');
       const child = await startChild<typeof processScene>('processScene', {
         workflowId: `${backfillId}/${sceneId}`,
         args: [childInput],

@@ -4,14 +4,25 @@
 import { posix } from 'node:path';
 import type { SceneRef } from './scene-types';
 import { pickAsset } from './assets';
+import { NoUsableAssetError } from './errors';
 import { itemBbox, itemDatetime, type StacItem } from './stac';
 
 /**
- * The scene of a STAC item.
- * @throws NoUsableAssetError when the item has no GeoTIFF asset (or not the one `assetKey` names).
+ * The scene of a STAC item. An item without a usable GeoTIFF asset (or without the one `assetKey` names) is still
+ * a scene of the catalog: it comes back with `unusable` set to the reason, so that scene fails alone and the
+ * listing goes on.
  */
 export function sceneFromItem(item: StacItem, itemUri: string, assetKey?: string): SceneRef {
-  const ref: SceneRef = { id: item.id, assetUri: pickAsset(item, itemUri, assetKey), itemUri, datetime: itemDatetime(item) };
+  let assetUri = '';
+  let unusable: string | undefined;
+  try {
+    assetUri = pickAsset(item, itemUri, assetKey);
+  } catch (err) {
+    if (!(err instanceof NoUsableAssetError)) throw err;
+    unusable = err.message;
+  }
+  const ref: SceneRef = { id: item.id, assetUri, itemUri, datetime: itemDatetime(item) };
+  if (unusable !== undefined) ref.unusable = unusable;
   if (item.collection !== undefined) ref.collection = item.collection;
   const bbox = itemBbox(item);
   if (bbox) ref.bbox = bbox;

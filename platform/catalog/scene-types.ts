@@ -38,6 +38,8 @@ export interface SceneRef {
   datetime: string | null;
   /** WGS 84 bbox from the item, when it has one. */
   bbox?: Bbox;
+  /** Why this item cannot be processed (no usable GeoTIFF asset); the scene then fails with this reason. */
+  unusable?: string;
 }
 
 /** Kinds of source `tessera backfill SOURCE` understands; detected from the URI and the first document read. */

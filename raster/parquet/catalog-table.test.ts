@@ -108,7 +108,7 @@ test('catalog of 4 scenes x 2 products reads back through DuckDB with its types,
       const kv = (await c.runAndReadAll(
         `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${one}) WHERE decode(key) LIKE 'tessera:%' ORDER BY k`,
       )).getRowObjectsJS();
-      assert.deepEqual(kv, [{ k: 'tessera:catalog_schema', v: '1' }, { k: 'tessera:product', v: 'ndci' }]);
+      assert.deepEqual(kv, [{ k: 'tessera:catalog', v: '{"product":"ndci","schema":1}' }]);
     });
   } finally {
     await rm(root, { recursive: true, force: true });

@@ -7,7 +7,7 @@
  * `scene` and `product` are partition columns: they live in the path, and readers add them back, e.g. DuckDB
  * `read_parquet('<out>/tables/catalog/**\/*.parquet', hive_partitioning = true,
  * hive_types = {'scene': VARCHAR, 'product': VARCHAR})` (without `hive_types` an id like `20240101` reads as a DATE).
- * The file also records its product in the key-value metadata (`tessera:product`), so one file read on its own
+ * The file also records its product in the key-value metadata (`tessera:catalog`), so one file read on its own
  * still says what it holds.
  *
  * Column names and types are fixed by {@link CATALOG_COLUMNS}.
@@ -102,8 +102,11 @@ export const CATALOG_TABLE_DIR = 'tables/catalog';
 /** Bumped when a column is added, removed or retyped; written to the file's key-value metadata. */
 export const CATALOG_SCHEMA_VERSION = 1;
 
-const META_SCHEMA = 'tessera:catalog_schema';
-const META_PRODUCT = 'tessera:product';
+/**
+ * One key-value entry, `{"product":…,"schema":…}`: parquet-wasm writes several entries in an order that changes
+ * from process to process, and a file's bytes must not (re-runs and fault tests compare them).
+ */
+const META_KEY = 'tessera:catalog';
 
 export interface CatalogTableOptions {
   /** @default 'zstd' */
@@ -169,15 +172,14 @@ export function encodeCatalogTable(rows: CatalogRow[], opts: CatalogTableOptions
     num('p50', (r) => r.p50, true),
     num('p98', (r) => r.p98, true),
   ];
-  const meta: Record<string, string> = { [META_SCHEMA]: String(CATALOG_SCHEMA_VERSION) };
-  if (rows.length > 0) meta[META_PRODUCT] = rows[0].product;
-  return arrowTableToParquet(toTable(columns), { compression: opts.compression ?? 'zstd', keyValueMetadata: meta });
+  const meta = JSON.stringify(rows.length > 0 ? { product: rows[0].product, schema: CATALOG_SCHEMA_VERSION } : { schema: CATALOG_SCHEMA_VERSION });
+  return arrowTableToParquet(toTable(columns), { compression: opts.compression ?? 'zstd', keyValueMetadata: { [META_KEY]: meta } });
 }
 
 export interface DecodeCatalogOptions {
   /**
    * The product, when the caller knows it from the file's path (the hive partition, which wins). Otherwise it is
-   * read from the file's `tessera:product` metadata.
+   * read from the file's `tessera:catalog` metadata.
    */
   product?: string;
 }
@@ -204,9 +206,9 @@ export function decodeCatalogTable(bytes: Uint8Array, opts: DecodeCatalogOptions
     if (got !== spec.type) throw new CatalogTableError(`column ${spec.name} is ${got}, expected ${spec.type}`);
     col.set(spec.name, (i) => vector.get(i));
   }
-  const product = opts.product ?? table.schema.metadata.get(META_PRODUCT);
+  const product = opts.product ?? recordedProduct(table.schema.metadata.get(META_KEY));
   if (table.numRows > 0 && (product === undefined || product === '')) {
-    throw new CatalogTableError('file does not record its product (tessera:product) and none was given');
+    throw new CatalogTableError(`file does not record its product (${META_KEY}) and none was given`);
   }
   const rows: CatalogRow[] = [];
   for (let i = 0; i < table.numRows; i++) {
@@ -341,5 +343,15 @@ function checkSinglePartition(rows: CatalogRow[]): void {
         `row ${i} is scene=${rows[i].sceneId} product=${rows[i].product}, row 0 is scene=${sceneId} product=${product}: one file per partition`,
       );
     }
+  }
+}
+
+function recordedProduct(meta: string | undefined): string | undefined {
+  if (meta === undefined) return undefined;
+  try {
+    const p = (JSON.parse(meta) as { product?: unknown }).product;
+    return typeof p === 'string' ? p : undefined;
+  } catch {
+    return undefined;
   }
 }
