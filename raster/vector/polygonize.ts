@@ -109,13 +109,15 @@ export class Polygonizer {
     if (opts.rowAreasM2 !== undefined && opts.rowAreasM2.length !== height) {
       throw new VectorInputError(SUBJECT, `${opts.rowAreasM2.length} row areas for ${height} rows`);
     }
+    const value = opts.value ?? 1;
+    if (!Number.isInteger(value) || value < 0 || value > 255) throw new VectorInputError(SUBJECT, `value ${value} is not a byte (0..255)`);
     const minArea = opts.minAreaM2 ?? 0;
     if (!(minArea >= 0)) throw new VectorInputError(SUBJECT, `minAreaM2 ${minArea} is not a number >= 0`);
     if (minArea > 0 && opts.rowAreasM2 === undefined) throw new VectorInputError(SUBJECT, `minAreaM2 ${minArea} needs rowAreasM2`);
     this.width = width;
     this.height = height;
     this.eight = connectivity === 8;
-    this.value = opts.value ?? 1;
+    this.value = value;
     this.rowAreas = opts.rowAreasM2;
     this.minArea = minArea;
     this.emit = opts.onPolygon;
@@ -171,21 +173,61 @@ export class Polygonizer {
     this.prevHeads = this.prevTails = this.curHeads = this.curTails = [];
   }
 
+  /**
+   * Cuts one row into runs of the value. Masks are mostly long stretches of one value, so the scan goes four
+   * bytes at a time where it can: a word without the value's byte (searching for a run) or made only of it
+   * (inside a run) is skipped whole, and only the word where the run starts or ends is looked at byte by byte.
+   */
   private readRuns(mask: Uint8Array, offset: number): void {
     const v = this.value;
     const starts = this.curStarts;
     const ends = this.curEnds;
     const end = offset + this.width;
+    const words = this.words(mask);
+    const pattern = (v * 0x01010101) | 0;
+    // Index in mask of the byte word 0 starts at (the first 4-aligned one).
+    const first = (4 - (mask.byteOffset & 3)) & 3;
     let n = 0;
     let i = offset;
     while (i < end) {
-      while (i < end && mask[i] !== v) i++;
+      // Find the next byte equal to v.
+      while (i < end && mask[i] !== v) {
+        if (((i - first) & 3) === 0 && i + 4 <= end) {
+          const t = words[(i - first) >> 2] ^ pattern;
+          // No zero byte in t: no byte of the word is v.
+          if (((t - 0x01010101) & ~t & 0x80808080) === 0) {
+            i += 4;
+            continue;
+          }
+        }
+        i++;
+      }
       if (i === end) break;
       starts[n] = i - offset;
-      while (i < end && mask[i] === v) i++;
+      while (i < end && mask[i] === v) {
+        if (((i - first) & 3) === 0 && i + 4 <= end && (words[(i - first) >> 2] | 0) === pattern) {
+          i += 4;
+          continue;
+        }
+        i++;
+      }
       ends[n++] = i - offset;
     }
     this.curCount = n;
+  }
+
+  private wordView: Uint32Array | null = null;
+  private wordSource: Uint8Array | null = null;
+
+  /** The mask's bytes as 32-bit words from its first 4-aligned byte (word k covers mask[4k + (byteOffset & 3) ...]). */
+  private words(mask: Uint8Array): Uint32Array {
+    if (this.wordSource !== mask || this.wordView === null) {
+      const first = (4 - (mask.byteOffset & 3)) & 3;
+      const count = Math.max(0, (mask.length - first) >> 2);
+      this.wordView = new Uint32Array(mask.buffer, mask.byteOffset + first, count);
+      this.wordSource = mask;
+    }
+    return this.wordView;
   }
 
   /** Gives each run of the new row its part (joining the parts above it) and adds its pixels to the feature. */

@@ -46,19 +46,100 @@ export function approxRow(
   outOk: Uint8Array,
   maxError = GDALWARP_ERROR_THRESHOLD_PX,
 ): void {
-  const ctx = new RowContext(t, rowX0 + 0.5, rowY, from, to, outX, outY, outOk);
-  const n = rowWidth;
-  if (maxError === 0 || n <= 5) {
-    ctx.exact(0, n);
-    return;
+  new RowApproximator(t, rowX0, rowWidth, maxError).row(rowY, from, to, outX, outY, outOk);
+}
+
+/**
+ * A row's source positions as pieces: a linear piece gives point k (output index) at
+ * (x0 + dx·(k − lo), y0 + dy·(k − lo)), the very values approxRow would write; an array piece's points are in
+ * the output arrays. Pieces are disjoint and cover [0, to − from).
+ */
+export class RowSegments {
+  count = 0;
+  a = new Int32Array(64);
+  b = new Int32Array(64);
+  linear = new Uint8Array(64);
+  lo = new Int32Array(64);
+  x0 = new Float64Array(64);
+  dx = new Float64Array(64);
+  y0 = new Float64Array(64);
+  dy = new Float64Array(64);
+
+  push(a: number, b: number, linear: boolean, lo: number, x0: number, dx: number, y0: number, dy: number): void {
+    if (this.count === this.a.length) this.grow();
+    const k = this.count++;
+    this.a[k] = a;
+    this.b[k] = b;
+    this.linear[k] = linear ? 1 : 0;
+    this.lo[k] = lo;
+    this.x0[k] = x0;
+    this.dx[k] = dx;
+    this.y0[k] = y0;
+    this.dy[k] = dy;
   }
-  const mid = (n - 1) >> 1;
-  const s = ctx.transform3(0, mid, n - 1);
-  if (s === null) {
-    ctx.exact(0, n);
-    return;
+
+  private grow(): void {
+    const n = this.a.length * 2;
+    const g = <T extends Int32Array | Uint8Array | Float64Array>(old: T, make: (n: number) => T): T => {
+      const x = make(n);
+      x.set(old);
+      return x;
+    };
+    this.a = g(this.a, (m) => new Int32Array(m));
+    this.b = g(this.b, (m) => new Int32Array(m));
+    this.linear = g(this.linear, (m) => new Uint8Array(m));
+    this.lo = g(this.lo, (m) => new Int32Array(m));
+    this.x0 = g(this.x0, (m) => new Float64Array(m));
+    this.dx = g(this.dx, (m) => new Float64Array(m));
+    this.y0 = g(this.y0, (m) => new Float64Array(m));
+    this.dy = g(this.dy, (m) => new Float64Array(m));
   }
-  ctx.internal(0, n, s, maxError);
+}
+
+/** approxRow for many rows of one span, reusing its scratch buffers (the warp kernel's per-row call). */
+export class RowApproximator {
+  private readonly ctx: RowContext;
+
+  constructor(
+    t: Transformer,
+    private readonly rowX0: number,
+    private readonly rowWidth: number,
+    private readonly maxError = GDALWARP_ERROR_THRESHOLD_PX,
+  ) {
+    this.ctx = new RowContext(t, rowX0 + 0.5);
+  }
+
+  /** See {@link approxRow}. */
+  row(rowY: number, from: number, to: number, outX: Float64Array, outY: Float64Array, outOk: Uint8Array): void {
+    this.run(rowY, from, to, outX, outY, outOk, null);
+  }
+
+  /**
+   * The same positions as pieces (RowSegments): linear stretches are not written out, so the kernel computes
+   * them as it samples; exactly transformed points go to the output arrays.
+   */
+  segments(rowY: number, from: number, to: number, outX: Float64Array, outY: Float64Array, outOk: Uint8Array, segs: RowSegments): RowSegments {
+    segs.count = 0;
+    this.run(rowY, from, to, outX, outY, outOk, segs);
+    return segs;
+  }
+
+  private run(rowY: number, from: number, to: number, outX: Float64Array, outY: Float64Array, outOk: Uint8Array, segs: RowSegments | null): void {
+    const ctx = this.ctx;
+    ctx.reset(rowY, from, to, outX, outY, outOk, segs);
+    const n = this.rowWidth;
+    if (this.maxError === 0 || n <= 5) {
+      ctx.exact(0, n);
+      return;
+    }
+    const mid = (n - 1) >> 1;
+    const s = ctx.transform3(0, mid, n - 1);
+    if (s === null) {
+      ctx.exact(0, n);
+      return;
+    }
+    ctx.internal(0, n, s, this.maxError);
+  }
 }
 
 /** Start, middle and end of a segment, transformed: [x0, y0, x1, y1, x2, y2]. */
@@ -66,18 +147,29 @@ type Sme = [number, number, number, number, number, number];
 
 class RowContext {
   private readonly s3 = scratch(3);
+  private rowY = 0;
+  private from = 0;
+  private to = 0;
+  private outX: Float64Array = new Float64Array(0);
+  private outY: Float64Array = new Float64Array(0);
+  private outOk: Uint8Array = new Uint8Array(0);
+  private segs: RowSegments | null = null;
 
   constructor(
     private readonly t: Transformer,
     /** x of point 0 (pixel centre). */
     private readonly xBase: number,
-    private readonly rowY: number,
-    private readonly from: number,
-    private readonly to: number,
-    private readonly outX: Float64Array,
-    private readonly outY: Float64Array,
-    private readonly outOk: Uint8Array,
   ) {}
+
+  reset(rowY: number, from: number, to: number, outX: Float64Array, outY: Float64Array, outOk: Uint8Array, segs: RowSegments | null): void {
+    this.segs = segs;
+    this.rowY = rowY;
+    this.from = from;
+    this.to = to;
+    this.outX = outX;
+    this.outY = outY;
+    this.outOk = outOk;
+  }
 
   private x(i: number): number {
     return this.xBase + i;
@@ -110,6 +202,7 @@ class RowContext {
       outOk[o + i] = 1;
     }
     this.t.transform(true, outX, outY, outOk, o, o + n);
+    this.segs?.push(o, o + n, false, 0, 0, 0, 0, 0);
   }
 
   private set(i: number, sx: number, sy: number): void {
@@ -118,6 +211,7 @@ class RowContext {
     this.outX[o] = sx;
     this.outY[o] = sy;
     this.outOk[o] = 1;
+    this.segs?.push(o, o + 1, false, 0, 0, 0, 0, 0);
   }
 
   private overlaps(lo: number, hi: number): boolean {
@@ -176,6 +270,12 @@ class RowContext {
     }
     const a = Math.max(lo, this.from);
     const b = Math.min(lo + n, this.to);
+    if (this.segs !== null) {
+      // x(i) − x(lo) is i − lo exactly (pixel centres are whole numbers plus 0.5), so the kernel's
+      // x0 + dX·(k − (lo − from)) is the value written below.
+      this.segs.push(a - this.from, b - this.from, true, lo - this.from, s[0], dX, s[1], dY);
+      return;
+    }
     const { outX, outY, outOk } = this;
     const x0 = this.x(lo);
     for (let i = a; i < b; i++) {

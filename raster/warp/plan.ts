@@ -2,9 +2,11 @@
  * Tiles of a warp: the target grid cut into square tiles (512 px, the COG block size) and, for each, the source
  * window its pixels sample, so a worker thread can warp one tile from one window read.
  *
- * The window is the bounding box of the source positions of the tile's pixel centres (every pixel of the
- * tile's border and a 16-px grid inside, exact transforms), widened by one pixel for the approximate
- * transformer's error (≤ 0.125 px) and one more for the bilinear neighbours, and clipped to the source.
+ * The window is the bounding box of the source positions of the tile's pixel centres (every 8th pixel of the
+ * tile's border, its corners, and a 32-px grid inside, exact transforms), widened by one pixel for the
+ * approximate transformer's error (≤ 0.125 px) and the sampling (the map is smooth at the scale of 8 px) and one
+ * more for the bilinear neighbours, and clipped to the source. The tests check that no tile needs a sample
+ * outside its window.
  */
 import type { GridInput } from '../geo/grid';
 import { WarpInputError } from './errors';
@@ -28,7 +30,8 @@ export interface WarpPlanOptions {
   method: WarpMethod;
 }
 
-const INTERIOR_STEP_PX = 16;
+const EDGE_STEP_PX = 8;
+const INTERIOR_STEP_PX = 32;
 
 /**
  * The tiles of `dst`, row-major, with their source windows.
@@ -61,11 +64,17 @@ function sourceWindow(t: PixelTransformer, tile: PixelWindow, src: GridInput, ma
   };
   const w = tile.width;
   const h = tile.height;
-  for (let c = 0; c < w; c++) {
+  const along = (n: number): number[] => {
+    const at: number[] = [];
+    for (let k = 0; k < n - 1; k += EDGE_STEP_PX) at.push(k);
+    at.push(n - 1);
+    return at;
+  };
+  for (const c of along(w)) {
     push(c, 0);
     push(c, h - 1);
   }
-  for (let r = 1; r < h - 1; r++) {
+  for (const r of along(h)) {
     push(0, r);
     push(w - 1, r);
   }
@@ -92,4 +101,37 @@ function sourceWindow(t: PixelTransformer, tile: PixelWindow, src: GridInput, ma
   const y1 = Math.min(src.height, Math.floor(maxY) + 1 + margin);
   if (x0 >= x1 || y0 >= y1) return null;
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** One row of target tiles and the source window they sample together. */
+export interface WarpTileRowPlan {
+  row: number;
+  tiles: WarpTilePlan[];
+  /** The union of the tiles' source windows, or null when the whole row misses the source. */
+  source: PixelWindow | null;
+}
+
+/**
+ * Groups tiles by tile row with the union of their source windows, so a worker reads one band of source rows
+ * per row of target tiles (source tiles are decoded once, not once per target tile that touches them) and
+ * warps each tile from a view into it (SourceWindow stride and offset).
+ */
+export function groupTileRows(plans: WarpTilePlan[]): WarpTileRowPlan[] {
+  const rows = new Map<number, WarpTileRowPlan>();
+  for (const p of plans) {
+    let r = rows.get(p.row);
+    if (r === undefined) rows.set(p.row, (r = { row: p.row, tiles: [], source: null }));
+    r.tiles.push(p);
+    const s = p.source;
+    if (s === null) continue;
+    if (r.source === null) r.source = { ...s };
+    else {
+      const x0 = Math.min(r.source.x, s.x);
+      const y0 = Math.min(r.source.y, s.y);
+      const x1 = Math.max(r.source.x + r.source.width, s.x + s.width);
+      const y1 = Math.max(r.source.y + r.source.height, s.y + s.height);
+      r.source = { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.row - b.row);
 }

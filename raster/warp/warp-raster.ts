@@ -25,13 +25,8 @@ export function warpRaster(input: WarpRasterInput): { grid: WarpGrid; pixels: Fl
   const out = input.pixels instanceof Uint8Array ? new Uint8Array(grid.width * grid.height) : new Float32Array(grid.width * grid.height);
   const W = input.srcGrid.width;
   for (const p of plans) {
-    let source = null;
-    if (p.source !== null) {
-      const s = p.source;
-      const px = input.pixels instanceof Uint8Array ? new Uint8Array(s.width * s.height) : new Float32Array(s.width * s.height);
-      for (let r = 0; r < s.height; r++) px.set(input.pixels.subarray((s.y + r) * W + s.x, (s.y + r) * W + s.x + s.width), r * s.width);
-      source = { ...s, pixels: px };
-    }
+    // The window is a view into the whole raster: no copy.
+    const source = p.source === null ? null : { ...p.source, pixels: input.pixels, stride: W, offset: p.source.y * W + p.source.x };
     const { pixels } = warpTile({ source, srcGrid: input.srcGrid, dstGrid: grid, tile: p.tile, method: input.method, nodata: input.nodata });
     for (let r = 0; r < p.tile.height; r++) out.set(pixels.subarray(r * p.tile.width, (r + 1) * p.tile.width), (p.tile.y + r) * grid.width + p.tile.x);
   }

@@ -8,7 +8,10 @@ import { blobMask, rng } from '../vector/testing/masks';
 import { writeRasterCog } from '../vector/testing/write-cog';
 import { WarpInputError } from './errors';
 import { warpTile, type WarpMethod } from './kernel';
-import { planWarpTiles } from './plan';
+import { groupTileRows, planWarpTiles } from './plan';
+import { SourceBand } from './source-band';
+import { FileSource } from '../source';
+import { Tiff } from '../tiff/tiff';
 import { suggestedWarpOutput } from './suggested-output';
 import { gdalWarp } from './testing/gdal-warp';
 import { warpRaster } from './warp-raster';
@@ -217,5 +220,37 @@ describe('tiles', () => {
       () => warpTile({ source: { x: 0, y: 0, width: 2, height: 2, pixels: new Uint8Array(3) }, srcGrid, dstGrid, tile: { x: 0, y: 0, width: 2, height: 2 }, method: 'nearest', nodata: 0 }),
       /source window has 3 samples for 2x2/,
     );
+  });
+});
+
+describe('source band', () => {
+  it('serves each tile row’s window from block rows read once, equal to direct reads', async () => {
+    const W = 1300;
+    const H = 1100;
+    const pixels = smoothField(W, H, 21);
+    const path = join(dir, 'band.tif');
+    await writeRasterCog(path, pixels, { width: W, height: H, sampleType: 'float32', epsg: 4326, geoTransform: LAKE_GT, nodata: NaN });
+    const src = new FileSource(path);
+    try {
+      const tiff = await Tiff.open(src);
+      const srcGrid = { epsg: 4326, geoTransform: LAKE_GT, width: W, height: H };
+      const dstGrid = suggestedWarpOutput(srcGrid, 3857);
+      const band = new SourceBand(tiff.images[0]);
+      const rows = groupTileRows(planWarpTiles(srcGrid, dstGrid, { method: 'bilinear' }));
+      for (const row of rows) {
+        assert.ok(row.source);
+        const w = await band.window(row.source);
+        const [direct] = await tiff.images[0].readWindow(row.source);
+        const view = new Float32Array(row.source.width * row.source.height);
+        for (let r = 0; r < row.source.height; r++) {
+          const at = (w.offset ?? 0) + r * (w.stride ?? 0);
+          view.set(w.pixels.subarray(at, at + row.source.width), r * row.source.width);
+        }
+        assert.deepEqual(view, direct, `tile row ${row.row}`);
+      }
+      assert.equal(band.blockRowsRead, Math.ceil(H / 512), 'every source block row read once');
+    } finally {
+      await src.close?.();
+    }
   });
 });
