@@ -1,29 +1,29 @@
-import { matchBand, sensorFromBandInfo, sensorFromStacItem, sensorFromWavelengths, type Sensor } from '../raster/bands';
-import { HAB_ROLES } from '../raster/indices/hab';
+import { createHash } from 'node:crypto';
+import type { Sensor } from '../raster/bands';
+import { bindProducts, collectProducts } from '../raster/jobs/products/resolve';
+import { sceneSensor } from '../raster/jobs/products/sensor';
 import { pickAsset } from '../platform/catalog/assets';
 import type { StacItem } from '../platform/catalog/stac';
 import { deriveSceneId, paramsHash, sanitizeSceneId } from '../workflows/run-ids';
-import { checkParams, PRODUCTS, productParams, productVariant, withDependencies } from '../workflows/products';
-import type { MatchedBand, PartitionOutcome, ProcessSceneInput, ProductName, ScenePlan } from '../workflows/types';
+import { checkParams, PRODUCTS, productDefinition, productParams, productVariant, withDependencies, type ProductDefinitions } from '../workflows/products';
+import type { MatchedBand, PartitionOutcome, ProcessSceneInput, ScenePlan } from '../workflows/types';
 import { ObjectNotFoundError } from '../platform/storage/errors';
 import { activityLogger } from './context';
 import type { ActivityDeps } from './deps';
 import { InputError } from './errors';
 import type { InputCache } from './input-cache';
-import { TILE_SIZE_PX } from './product-spec';
+import { PRODUCT_PROFILE, TILE_SIZE_PX } from './product-spec';
 import { manifestUri, workRootUri } from './output-keys';
 import { decidePartition, definitionHash, inputIdentity, partitionKey, productCodeVersion, recordedPartitions } from './partitions';
 
 /** Longest preview side in pixels. */
 const PREVIEW_MAX_PX = 1024;
 
-/** Roles each product needs, its dependencies' included (NDCI is computed inside water). */
-function productRoles(product: ProductName): Array<keyof typeof HAB_ROLES> {
-  return [...new Set(withDependencies(product).flatMap((p) => PRODUCTS[p].roles))] as Array<keyof typeof HAB_ROLES>;
-}
-
 export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
   return async function planScene(input: ProcessSceneInput): Promise<ScenePlan> {
+    // Names, formulas and masks first: a bad request fails before the input is read.
+    const run = collectProducts(input.products, PRODUCTS);
+    checkParams(input.params, run.definitions);
     const resolved = await resolveInput(deps, input.input, input.sourceItemUri);
     const log = activityLogger(deps.logger, { input: resolved.tiffUri });
     // The version seen now is pinned for every later read of this scene (tile activities pass plan.inputVersion).
@@ -32,11 +32,7 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
     const info = tiff.info();
     const name = resolved.tiffUri.split('/').pop() ?? resolved.tiffUri;
 
-    const sensor: Sensor = input.wavelengthsNm?.length
-      ? sensorFromWavelengths(name, input.wavelengthsNm)
-      : resolved.stacItem
-        ? sensorFromStacItem(name, resolved.stacItem)
-        : sensorFromBandInfo(name, info.bands);
+    const sensor: Sensor = sceneSensor({ name, wavelengthsNm: input.wavelengthsNm, stacItem: resolved.stacItem, bands: info.bands });
     if (sensor.bands.length === 0) {
       throw new InputError(resolved.tiffUri, 'no band wavelengths found (GDAL_METADATA or STAC eo:bands); pass --wavelengths NM,...');
     }
@@ -47,22 +43,16 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       throw new InputError(resolved.tiffUri, `band metadata names ${sensor.bands.length} bands but the file has ${info.bandCount}`);
     }
 
-    checkParams(input.params);
-    const bands: Record<string, MatchedBand> = {};
-    const roles = new Set(input.products.flatMap(productRoles));
-    for (const role of roles) {
-      const product = input.products.find((p) => productRoles(p).includes(role)) ?? role;
-      const band = matchBand(sensor, HAB_ROLES[role], product);
-      bands[role] = { role, index: band.index, wavelengthNm: band.wavelengthNm };
-    }
+    const params = Object.fromEntries(Object.keys(run.definitions).map((p) => [p, productParams(p, input.params, run.definitions)]));
+    const { definitions, bands } = bindProducts(run, sensor, params);
 
     const sceneId = sanitizeSceneId(input.sceneId ?? deriveSceneId(input.input));
     const hash = input.paramsHash ?? paramsHash(input);
     let previewFactor = 1;
     while (Math.max(info.width, info.height) / previewFactor > PREVIEW_MAX_PX && previewFactor < TILE_SIZE_PX / 2) previewFactor *= 2;
     const identity = inputIdentity(tiff.leadingBytes(), head ?? { sizeBytes: 0 });
-    const partitions = await decidePartitions(deps, input, { sceneId, identity, bands, previewFactor });
-    const toCompute = input.products.filter((p) => partitions.some((o) => o.product === p && o.action === 'computed'));
+    const partitions = await decidePartitions(deps, input, { asked: run.asked, definitions, sceneId, identity, bands, previewFactor });
+    const toCompute = run.asked.filter((p) => partitions.some((o) => o.product === p && o.action === 'computed'));
     const plan: ScenePlan = {
       sceneId,
       inputUri: resolved.tiffUri,
@@ -76,8 +66,9 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       tilesAcross: Math.ceil(info.width / TILE_SIZE_PX),
       tilesDown: Math.ceil(info.height / TILE_SIZE_PX),
       products: toCompute,
-      variants: Object.fromEntries(input.products.map((p) => [p, productVariant(p, input.params)])),
-      params: Object.fromEntries(input.products.flatMap(withDependencies).map((p) => [p, productParams(p, input.params)])),
+      variants: Object.fromEntries(run.asked.map((p) => [p, productVariant(p, input.params, definitions)])),
+      params,
+      definitions,
       inputVersion: { sizeBytes: head?.sizeBytes ?? 0, etag: head?.etag, lastModified: head?.lastModified },
       sourceItemUri: input.sourceItemUri ?? (resolved.stacItem ? input.input : undefined),
       nodata: info.nodata ?? null,
@@ -105,20 +96,50 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
 async function decidePartitions(
   deps: ActivityDeps,
   input: ProcessSceneInput,
-  ctx: { sceneId: string; identity: string; bands: Record<string, MatchedBand>; previewFactor: number },
+  ctx: { asked: string[]; definitions: ProductDefinitions; sceneId: string; identity: string; bands: Record<string, MatchedBand>; previewFactor: number },
 ): Promise<PartitionOutcome[]> {
   const recorded = recordedPartitions(await readManifest(deps, manifestUri(input.out, ctx.sceneId)));
   return Promise.all(
-    input.products.map(async (product) => {
-      const variant = productVariant(product, input.params);
-      const defHash = definitionHash({ product, variant, params: input.params, bands: ctx.bands, tileSizePx: TILE_SIZE_PX, previewFactor: ctx.previewFactor });
-      const codeVersion = productCodeVersion(product);
+    ctx.asked.map(async (product) => {
+      const variant = productVariant(product, input.params, ctx.definitions);
+      const chain = withDependencies(product, ctx.definitions);
+      const d = { product, variant, params: input.params, bands: ctx.bands, tileSizePx: TILE_SIZE_PX, previewFactor: ctx.previewFactor };
+      const defHash = chain.every((p) => ctx.definitions[p].source === 'builtin') ? definitionHash(d) : runtimeDefinitionHash(d, chain, ctx.definitions);
+      const codeVersion = productCodeVersion(product, ctx.definitions);
       const key = partitionKey(ctx.identity, defHash, codeVersion);
       const rec = recorded[variant];
       const present = rec?.key === key ? (await Promise.all(rec.outputs.map((u) => deps.store.head(u)))).every(Boolean) : false;
       return decidePartition({ variant, product, key, inputIdentity: ctx.identity, definitionHash: defHash, codeVersion }, rec, present);
     }),
   );
+}
+
+/**
+ * definitionHash (partitions.ts) for a chain with products the run defined or named: the same fields, over the
+ * chain's definitions as bound to this scene, plus the definitions themselves (formula, constants, mask,
+ * calibration, storage), so a changed formula is a changed definition.
+ */
+function runtimeDefinitionHash(
+  d: { product: string; variant: string; params?: Readonly<Record<string, number>>; bands: Record<string, MatchedBand>; tileSizePx: number; previewFactor: number },
+  chain: string[],
+  defs: ProductDefinitions,
+): string {
+  const roles = [...new Set(chain.flatMap((p) => defs[p].roles))].sort();
+  const def = productDefinition(d.product, defs);
+  return createHash('sha256')
+    .update(
+      JSON.stringify({
+        product: d.product,
+        variant: d.variant,
+        params: Object.fromEntries(chain.map((p) => [p, productParams(p, d.params, defs)])),
+        bands: roles.map((r) => [r, d.bands[r]?.index ?? null, d.bands[r]?.wavelengthNm ?? null]),
+        tileSizePx: d.tileSizePx,
+        profile: PRODUCT_PROFILE,
+        previewFactor: def.preview ? d.previewFactor : null,
+        definitions: chain.map((p) => ({ ...defs[p], description: undefined })),
+      }),
+    )
+    .digest('hex');
 }
 
 /** The scene's manifest, or undefined when there is none (or it is not JSON: then everything is recomputed). */

@@ -1,21 +1,58 @@
-import type { HabProduct, HabRole, HabTileJob, HabTileOutput } from '../raster/jobs/hab-tile';
+import { createHash } from 'node:crypto';
+import type { ProductTileJob, ProductTileOutput } from '../raster/jobs/product-tile';
 import type { BlockPayload } from '../raster/jobs/extract-bands';
+import type { ProductDtype } from '../raster/jobs/products/definition';
 import type { TiffImage } from '../raster/tiff/image';
 import type { ByteSource } from '../raster/source';
 import { TiffFormatError } from '../raster/errors';
-import { RASTER_PRODUCTS, wantsPreviews, type RasterProduct, type TileInput, type TileResult } from '../workflows/types';
+import { previewsOf, productDefinition, withDependencies } from '../workflows/products';
+import { rasterProducts, type ScenePlan, type TileInput, type TileResult } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import type { InputCache } from './input-cache';
 import { tilePartUri } from './output-keys';
-import { hasOverviews, productEncoding } from './product-spec';
+import { dtypeEncoding, hasOverviews } from './product-spec';
 import { rowAreasM2 } from './pixel-areas';
+
+/** What a plan's tiles compute, worked out once per plan object (a batch activity runs several tiles of one plan). */
+interface TileProgramSpec {
+  definitions: ProductTileJob['definitions'];
+  bands: Record<string, number>;
+  programKey: string;
+  products: string[];
+  previewPlanes: string[];
+  encodings: ProductTileJob['encodings'];
+}
+
+const specs = new WeakMap<ScenePlan, TileProgramSpec>();
+
+/**
+ * The products a tile of `plan` computes: the COG products the run computes, everything they read (dependencies
+ * first), the band each input reads, the preview planes; keyed by a hash the threads cache the compiled program
+ * under.
+ */
+function programSpec(plan: ScenePlan): TileProgramSpec {
+  const known = specs.get(plan);
+  if (known) return known;
+  const products = rasterProducts(plan);
+  const previewed = previewsOf(plan.products, plan.definitions);
+  const needed = [...new Set([...products, ...previewed].flatMap((p) => withDependencies(p, plan.definitions)))];
+  const definitions = needed.map((p) => productDefinition(p, plan.definitions)).filter((d) => d.kernel.kind !== 'rgb');
+  const previewPlanes = previewed.flatMap((p) => (productDefinition(p, plan.definitions).preview?.kind === 'rgb' ? ['rgb.red', 'rgb.green', 'rgb.blue'] : [p]));
+  const roles = new Set([...definitions.flatMap((d) => d.roles), ...previewPlanes.filter((p) => p.startsWith('rgb.')).map((p) => p.slice(4))]);
+  const bands = Object.fromEntries([...roles].filter((r) => plan.bands[r]).map((r) => [r, plan.bands[r].index]));
+  const dtypes = [...new Set(definitions.map((d) => d.dtype))] as ProductDtype[];
+  const programKey = createHash('sha256').update(JSON.stringify([definitions, bands])).digest('hex').slice(0, 32);
+  const spec = { definitions, bands, programKey, products, previewPlanes, encodings: Object.fromEntries(dtypes.map((t) => [t, dtypeEncoding(t)])) };
+  specs.set(plan, spec);
+  return spec;
+}
 
 export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
   return async function processTile({ plan, col, row }: TileInput): Promise<TileResult> {
     const log = activityLogger(deps.logger, { scene: plan.sceneId, tile: `${col}_${row}` });
-    const products = RASTER_PRODUCTS.filter((p) => plan.products.includes(p)) as HabProduct[];
-    const partUris = Object.fromEntries(products.map((p) => [p, tilePartUri(plan.workUri, p, col, row)]));
+    const spec = programSpec(plan);
+    const partUris = Object.fromEntries(spec.products.map((p) => [p, tilePartUri(plan.workUri, p, col, row)]));
     const previewUri = tilePartUri(plan.workUri, 'preview', col, row);
 
     let stage = 'read';
@@ -27,15 +64,12 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
         const image = tiff.images[0];
         const ts = plan.tileSizePx;
         const window = { x: col * ts, y: row * ts, width: Math.min(ts, plan.width - col * ts), height: Math.min(ts, plan.height - row * ts) };
-        const roleBands = { g: 0, n: 0, re: 0, r: 0, red: 0, green: 0, blue: 0 } as Record<HabRole, number>;
-        // Roles a run does not need still get a band (the first matched one), so the fused kernel has inputs.
-        const anyBand = Object.values(plan.bands)[0]?.index ?? 0;
-        for (const role of Object.keys(roleBands) as HabRole[]) roleBands[role] = plan.bands[role]?.index ?? anyBand;
-        const blocks = await fetchBlocks(tiff.source, image, window, [...new Set(Object.values(roleBands))], signal);
+        // Only the bands the products read: on band-interleaved input only their blocks are fetched at all.
+        const blocks = await fetchBlocks(tiff.source, image, window, [...new Set(Object.values(spec.bands))], signal);
         const fetchedBytes = blocks.reduce((n, b) => n + b.bytes.byteLength, 0);
 
         stage = 'compute';
-        const job: HabTileJob = {
+        const job: ProductTileJob = {
           file: plan.inputUri,
           codec: image.blockCodec(),
           blocks,
@@ -43,22 +77,23 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
           row,
           window,
           tileSizePx: ts,
-          bands: roleBands,
+          bands: spec.bands,
           nodata: plan.nodata,
-          products,
+          definitions: spec.definitions,
+          params: plan.params,
+          products: spec.products,
+          programKey: spec.programKey,
           overviews: hasOverviews(plan),
-          previewFactor: wantsPreviews(plan.products) ? plan.previewFactor : 0,
-          previewPlanes: plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'],
-          encodings: { float: productEncoding('ndwi'), mask: productEncoding('water') },
-          waterThreshold: plan.params.water?.threshold,
-          bloomThreshold: plan.params.ndci?.threshold,
+          previewFactor: spec.previewPlanes.length > 0 ? plan.previewFactor : 0,
+          previewPlanes: spec.previewPlanes,
+          encodings: spec.encodings,
           rowAreasM2: rowAreasM2(plan, window.y, window.height),
         };
-        const out = (await deps.pool.run({ kind: 'hab-tile', job }, blocks.map((b) => b.bytes.buffer as ArrayBuffer), signal)) as HabTileOutput;
+        const out = (await deps.pool.run({ kind: 'product-tile', job }, blocks.map((b) => b.bytes.buffer as ArrayBuffer), signal)) as ProductTileOutput;
 
         stage = 'write';
         await Promise.all([
-          ...products.map((p: RasterProduct) => deps.store.put(partUris[p], out.parts[p])),
+          ...spec.products.map((p) => deps.store.put(partUris[p], out.parts[p])),
           ...(out.parts.preview ? [deps.store.put(previewUri, out.parts.preview)] : []),
         ]);
         log.debug({ fetchedBytes, blocks: blocks.length, ms: Math.round(performance.now() - started) }, 'tile done');

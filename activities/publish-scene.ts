@@ -1,7 +1,7 @@
 import { catalogPartitionKey, encodeCatalogTable, type CatalogRow } from '../raster/parquet/catalog-table';
 import { buildManifest, sha256Hex } from '../raster/stac/manifest';
 import { buildOutputItem } from '../raster/stac/output-item';
-import { PRODUCTS } from '../workflows/products';
+import { productDefinition, type ProductDefinitions } from '../workflows/products';
 import type { PublishResult } from '../workflows/scene-dag';
 import type { OutputFile, PartitionSummary, ScenePlan, SceneSummary } from '../workflows/types';
 import { joinUri } from '../platform/storage/uri';
@@ -74,7 +74,7 @@ export function createPublishScene(deps: ActivityDeps) {
     // Catalog rows: one small Parquet file per computed raster partition, so a re-run replaces only its own.
     const footprint = sceneFootprint(plan);
     for (const outcome of plan.partitions) {
-      if (outcome.action === 'skipped' || PRODUCTS[outcome.product].output !== 'cog') continue;
+      if (outcome.action === 'skipped' || productDefinition(outcome.product, plan.definitions).output !== 'cog') continue;
       const s = merged[outcome.variant].summary;
       const row: CatalogRow = {
         sceneId: plan.sceneId,
@@ -129,6 +129,7 @@ export function createPublishScene(deps: ActivityDeps) {
         'tessera:water_km2': summary.waterAreaKm2,
         'tessera:bloom_km2': summary.bloomAreaKm2,
         'tessera:partitions': Object.fromEntries(Object.values(merged).map((r) => [r.variant, { key: r.key, code_version: r.codeVersion, params: r.params }])),
+        'tessera:products': productsProperty(plan),
       },
       assets: all
         .map((o) => {
@@ -136,15 +137,15 @@ export function createPublishScene(deps: ActivityDeps) {
           const key = o.role === 'table' ? `${table}_${o.product}` : o.role === 'preview' ? `preview_${o.product}` : (o.product ?? o.role);
           const rec = o.product ? merged[o.product] : undefined;
           const s = o.role === 'cog' ? rec?.summary : undefined;
-          const mask = rec?.product === 'water';
+          const def = rec ? (plan.definitions?.[rec.product] ?? productDefinitionOrUndefined(rec.product)) : undefined;
           return {
             key,
             href: o.uri,
             title: `${o.product ?? o.role} ${o.role}`,
             ...ASSET_TYPES[o.role],
             product: o.product,
-            dataType: o.role === 'cog' ? (mask ? 'uint8' : 'float32') : undefined,
-            nodata: o.role === 'cog' ? (mask ? 255 : 'nan') : undefined,
+            dataType: o.role === 'cog' ? (def?.dtype ?? 'float32') : undefined,
+            nodata: o.role === 'cog' ? (def?.nodata ?? 'nan') : undefined,
             statistics:
               s && s.mean !== null ? { minimum: s.minimum!, maximum: s.maximum!, mean: s.mean, valid_percent: s.validPercent } : undefined,
           };
@@ -157,7 +158,15 @@ export function createPublishScene(deps: ActivityDeps) {
     const manifest = buildManifest({
       sceneId: plan.sceneId,
       inputs: [{ uri: plan.inputUri, sizeBytes: plan.inputSizeBytes }],
-      parameters: { products: plan.partitions.map((p) => p.product), bands: plan.bands, tileSizePx: plan.tileSizePx, previewFactor: plan.previewFactor, paramsHash: plan.paramsHash },
+      parameters: {
+        products: plan.partitions.map((p) => p.product),
+        bands: plan.bands,
+        tileSizePx: plan.tileSizePx,
+        previewFactor: plan.previewFactor,
+        paramsHash: plan.paramsHash,
+        // Products the run named or defined, as bound to this scene: what a later run compares against.
+        definitions: runtimeDefinitions(plan),
+      },
       codeVersion: deps.codeVersion,
       outputs: [...all, stac].map((o) => ({ uri: o.uri, sizeBytes: o.sizeBytes, sha256: o.sha256, role: o.role })),
       partitions: merged,
@@ -170,6 +179,45 @@ export function createPublishScene(deps: ActivityDeps) {
   };
 }
 
+/** Definitions of the run's products that are not built-ins (catalog, wavelength and custom), as bound. */
+function runtimeDefinitions(plan: ScenePlan): ProductDefinitions {
+  return Object.fromEntries(Object.entries(plan.definitions ?? {}).filter(([, d]) => d.source !== 'builtin'));
+}
+
+/**
+ * What each asked product is, for the STAC item: its source, formula and constants, mask, units and calibration
+ * (coefficients, reference), and the bands it read.
+ */
+function productsProperty(plan: ScenePlan): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of plan.partitions) {
+    const def = plan.definitions?.[p.product] ?? productDefinitionOrUndefined(p.product);
+    if (!def) continue;
+    const kernel = def.kernel;
+    out[p.variant] = {
+      product: p.product,
+      source: def.source,
+      description: def.description,
+      data_type: def.output === 'cog' ? def.dtype : null,
+      ...(kernel.kind === 'formula' || kernel.kind === 'mask' ? { formula: kernel.formula, constants: kernel.constants ?? {} } : { kernel: kernel.kind }),
+      bands: Object.fromEntries(def.roles.filter((r) => plan.bands[r]).map((r) => [r, plan.bands[r]])),
+      ...(def.where ? { where: def.where } : {}),
+      ...(def.scale ? { scale: def.scale.factor, offset: def.scale.offset } : {}),
+      ...(def.calibration ? { unit: def.calibration.units ?? null, calibration: def.calibration } : {}),
+      ...(def.reference ? { reference: def.reference } : {}),
+    };
+  }
+  return out;
+}
+
+function productDefinitionOrUndefined(product: string) {
+  try {
+    return productDefinition(product);
+  } catch {
+    return undefined;
+  }
+}
+
 /** The variant a recorded output belongs to. */
 function productOf(recorded: Record<string, PartitionRecord>, uri: string): string | undefined {
   return Object.values(recorded).find((r) => r.outputs.includes(uri))?.variant;
@@ -180,15 +228,17 @@ function emptySummary(): PartitionSummary {
 }
 
 /**
- * The scene's numbers from the partitions this run asked for (computed now or recorded): valid pixels from any of
- * them, water from the water mask (or NDCI's), bloom from NDCI.
+ * The scene's numbers from the partitions this run asked for (computed now or recorded): valid pixels from the
+ * products that carry the scene counters (the water family: water, NDCI), else from any raster product; water
+ * from those; bloom from the product that counts it (NDCI).
  */
 function sceneSummary(plan: ScenePlan, records: Record<string, PartitionRecord>): SceneSummary {
   const asked = plan.partitions.map((p) => records[p.variant]).filter((r): r is PartitionRecord => r !== undefined);
-  const of = (product: string) => asked.find((r) => r.product === product)?.summary;
-  const water = of('water') ?? of('ndci');
-  const ndci = of('ndci');
-  const any = asked.find((r) => r.product !== 'rgb')?.summary;
+  const def = (r: PartitionRecord) => plan.definitions?.[r.product] ?? productDefinitionOrUndefined(r.product);
+  const withCounters = (c?: 'water' | 'bloom') => asked.find((r) => (c ? def(r)?.statistics.counters === c : def(r)?.statistics.counters !== undefined))?.summary;
+  const water = withCounters('water') ?? withCounters('bloom');
+  const ndci = withCounters('bloom');
+  const any = withCounters() ?? asked.find((r) => def(r)?.output === 'cog')?.summary;
   return {
     validPixels: any?.validPixels ?? 0,
     waterPixels: water?.waterPixels ?? 0,
@@ -199,7 +249,7 @@ function sceneSummary(plan: ScenePlan, records: Record<string, PartitionRecord>)
     bloomAreaKm2: ndci?.bloomAreaM2 != null ? ndci.bloomAreaM2 / 1e6 : null,
     products: Object.fromEntries(
       asked
-        .filter((r) => PRODUCTS[r.product].output === 'cog')
+        .filter((r) => def(r)?.output === 'cog')
         .map((r) => [r.variant, { minimum: r.summary.minimum, maximum: r.summary.maximum, mean: r.summary.mean, validPercent: r.summary.validPercent }]),
     ),
   };

@@ -1,9 +1,9 @@
 import { encodeRgbaPng, encodeRgbPng } from '../raster/preview/png';
 import { percentiles, stretchToByte } from '../raster/preview/stretch';
 import { colorize } from '../raster/preview/viridis';
-import { BLOOM_NDCI_THRESHOLD } from '../raster/indices/hab';
 import { planesFromBytes } from '../raster/jobs/tile-part';
 import { sha256Hex } from '../raster/stac/manifest';
+import { previewsOf, productDefinition, type PreviewStyle } from '../workflows/products';
 import type { OutputFile, ScenePlan } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
@@ -12,14 +12,17 @@ import { tiles } from './scene-geometry';
 import { PREFETCH_DEPTH, readTilePartHead, readTilePartRange } from './tile-parts';
 import { prefetchInOrder } from './prefetch';
 
-/** NDCI colour scale: viridis from -0.3 up to the bloom threshold, so every bloom pixel shows the top colour. */
-export const NDCI_PREVIEW_RANGE: [number, number] = [-0.3, BLOOM_NDCI_THRESHOLD];
-const NDCI_PREVIEW_MIN = NDCI_PREVIEW_RANGE[0];
+/** A colour map's range with parameter names replaced by the run's values (`[-0.3, 'threshold']` for NDCI). */
+export function previewRange(style: Extract<PreviewStyle, { kind: 'colormap' }>, params: Readonly<Record<string, number>>): [number, number] {
+  const value = (v: number | string) => (typeof v === 'number' ? v : params[v]);
+  return [value(style.range[0]), value(style.range[1])];
+}
 
 /**
- * Stitches the preview blocks the tile jobs left (reflectance and NDCI averaged over previewFactor² pixels) and
- * writes an RGB preview (2–98 percentile stretch per band to 1..255, 0 = nodata → transparent) and an NDCI
- * preview (viridis, transparent outside water).
+ * Stitches the preview blocks the tile jobs left (planes averaged over previewFactor² pixels) and writes one PNG
+ * per previewed product, in the style its definition gives: RGB (a percentile stretch per band to 1..255,
+ * 0 = nodata → transparent), or a colour map over a value range (viridis; transparent where the product is nodata,
+ * e.g. NDCI outside water).
  */
 export function createRenderPreviews(deps: ActivityDeps) {
   return async function renderPreviews({ plan }: { plan: ScenePlan }): Promise<OutputFile[]> {
@@ -32,7 +35,8 @@ export function createRenderPreviews(deps: ActivityDeps) {
         const block = plan.tileSizePx / f;
         const width = Math.ceil(plan.width / f);
         const height = Math.ceil(plan.height / f);
-        const names = plan.products.includes('rgb') ? ['red', 'green', 'blue', 'ndci'] : ['ndci'];
+        const previewed = previewsOf(plan.products, plan.definitions).map((p) => ({ product: p, style: productDefinition(p, plan.definitions).preview! }));
+        const names = previewed.flatMap(({ product, style }) => (style.kind === 'rgb' ? ['rgb.red', 'rgb.green', 'rgb.blue'] : [product]));
         const canvas = Object.fromEntries(names.map((n) => [n, new Float32Array(width * height).fill(NaN)]));
         const parts = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async (t) => {
           const uri = tilePartUri(plan.workUri, 'preview', t.col, t.row);
@@ -60,19 +64,21 @@ export function createRenderPreviews(deps: ActivityDeps) {
           const info = await deps.store.put(uri, png, { contentType: 'image/png' });
           outputs.push({ uri, sizeBytes: info.sizeBytes, sha256: sha256Hex(png), role: 'preview', product: variant });
         };
-        if (plan.products.includes('rgb')) {
-          const [r, g, b] = ['red', 'green', 'blue'].map((n) => {
-            const [lo, hi] = percentiles(canvas[n], [2, 98]);
-            return stretchToByte(canvas[n], lo ?? 0, hi ?? 1);
-          });
-          // A pixel missing in any band is nodata in all three, so the PNG shows it transparent.
-          for (let i = 0; i < r.length; i++) if (r[i] === 0 || g[i] === 0 || b[i] === 0) r[i] = g[i] = b[i] = 0;
-          await put('rgb', await encodeRgbPng(r, g, b, width, height));
+        for (const { product, style } of previewed) {
+          if (style.kind === 'rgb') {
+            const [r, g, b] = ['rgb.red', 'rgb.green', 'rgb.blue'].map((n) => {
+              const [lo, hi] = percentiles(canvas[n], style.stretchPercent);
+              return stretchToByte(canvas[n], lo ?? 0, hi ?? 1);
+            });
+            // A pixel missing in any band is nodata in all three, so the PNG shows it transparent.
+            for (let i = 0; i < r.length; i++) if (r[i] === 0 || g[i] === 0 || b[i] === 0) r[i] = g[i] = b[i] = 0;
+            await put(product, await encodeRgbPng(r, g, b, width, height));
+          } else {
+            const [lo, hi] = previewRange(style, plan.params[product] ?? {});
+            await put(product, await encodeRgbaPng(colorize(canvas[product], lo, hi), width, height));
+          }
         }
-        if (plan.products.includes('ndci')) {
-          await put('ndci', await encodeRgbaPng(colorize(canvas.ndci, NDCI_PREVIEW_MIN, plan.params.ndci?.threshold ?? BLOOM_NDCI_THRESHOLD), width, height));
-        }
-        log.info({ width, height, factor: f }, 'previews written');
+        log.info({ width, height, factor: f, previews: previewed.map((p) => p.product) }, 'previews written');
         return outputs;
       },
     );

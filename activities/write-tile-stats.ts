@@ -1,7 +1,8 @@
-import { HISTOGRAM_RANGE } from '../raster/jobs/hab-tile';
+import { DEFAULT_HISTOGRAM_RANGE } from '../raster/jobs/products/definition';
 import { hiveKey, statsTableToParquet, type TileStatsRow } from '../raster/parquet/stats-table';
 import { sha256Hex } from '../raster/stac/manifest';
-import { RASTER_PRODUCTS, type OutputFile, type PartitionSummary, type ScenePlan } from '../workflows/types';
+import { productDefinition } from '../workflows/products';
+import { rasterProducts, type OutputFile, type PartitionSummary, type ScenePlan } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
 import { tileStatsTableRoot, tilePartUri } from './output-keys';
@@ -27,13 +28,15 @@ export function createWriteTileStats(deps: ActivityDeps) {
     return withHeartbeat(
       () => ({ done }),
       async (signal) => {
-        const products = RASTER_PRODUCTS.filter((p) => plan.products.includes(p));
+        const products = rasterProducts(plan);
         const outputs: OutputFile[] = [];
         const partitions: Record<string, PartitionSummary> = {};
         for (const product of products) {
+          const def = productDefinition(product, plan.definitions);
+          const counters = def.statistics.counters;
           const variant = plan.variants[product] ?? product;
           const rows: TileStatsRow[] = [];
-          const acc = { sum: 0, valid: 0, count: 0, min: Infinity, max: -Infinity, validPixels: 0, validAreaM2: 0, waterPixels: 0, waterAreaM2: 0, bloomPixels: 0, bloomAreaM2: 0, ndciWater: 0 };
+          const acc = { sum: 0, valid: 0, count: 0, min: Infinity, max: -Infinity, validPixels: 0, validAreaM2: 0, ownAreaM2: 0, waterPixels: 0, waterAreaM2: 0, bloomPixels: 0, bloomAreaM2: 0, ndciWater: 0 };
           let hist: number[] | undefined;
           const heads = prefetchInOrder([...tiles(plan)], PREFETCH_DEPTH, async (t) => ({
             t,
@@ -64,7 +67,7 @@ export function createWriteTileStats(deps: ActivityDeps) {
               p2: s.p2 ?? null,
               p50: s.p50 ?? null,
               p98: s.p98 ?? null,
-              bloomFraction: product === 'ndci' ? (s.bloomFraction ?? null) : null,
+              bloomFraction: counters === 'bloom' ? (s.bloomFraction ?? null) : null,
             });
             acc.count += s.count ?? 0;
             acc.valid += s.validCount ?? 0;
@@ -73,6 +76,7 @@ export function createWriteTileStats(deps: ActivityDeps) {
             if (s.max !== null && s.max !== undefined) acc.max = Math.max(acc.max, s.max);
             acc.validPixels += s.validPixels ?? 0;
             acc.validAreaM2 += s.validInputAreaM2 ?? 0;
+            acc.ownAreaM2 += s.validAreaM2 ?? 0;
             acc.waterPixels += s.waterPixels ?? 0;
             acc.waterAreaM2 += s.waterAreaM2 ?? 0;
             acc.bloomPixels += s.bloomPixels ?? 0;
@@ -85,16 +89,16 @@ export function createWriteTileStats(deps: ActivityDeps) {
             }
             done++;
           }
-          const hasWater = product === 'water' || product === 'ndci';
-          const [p50, p98] = hist ? histogramPercentiles(hist, [50, 98]) : [null, null];
+          const hasWater = counters !== undefined;
+          const [p50, p98] = hist ? histogramPercentiles(hist, [50, 98], def.statistics.histogramRange) : [null, null];
           partitions[variant] = {
             validPixels: acc.validPixels,
             inputAreaM2: acc.validAreaM2,
-            validAreaM2: product === 'ndci' ? acc.waterAreaM2 : acc.validAreaM2,
+            validAreaM2: acc.ownAreaM2,
             waterPixels: hasWater ? acc.waterPixels : null,
             waterAreaM2: hasWater ? acc.waterAreaM2 : null,
-            bloomPixels: product === 'ndci' ? acc.bloomPixels : null,
-            bloomAreaM2: product === 'ndci' ? acc.bloomAreaM2 : null,
+            bloomPixels: counters === 'bloom' ? acc.bloomPixels : null,
+            bloomAreaM2: counters === 'bloom' ? acc.bloomAreaM2 : null,
             minimum: acc.valid ? acc.min : null,
             maximum: acc.valid ? acc.max : null,
             mean: acc.valid ? acc.sum / acc.valid : null,
@@ -102,7 +106,7 @@ export function createWriteTileStats(deps: ActivityDeps) {
             p98,
             validPercent: acc.count ? (100 * acc.valid) / acc.count : 0,
           };
-          if (product === 'ndci') partitions[variant].bloomFraction = acc.ndciWater > 0 ? acc.bloomPixels / acc.ndciWater : null;
+          if (counters === 'bloom') partitions[variant].bloomFraction = acc.ndciWater > 0 ? acc.bloomPixels / acc.ndciWater : null;
           const bytes = statsTableToParquet(rows);
           const uri = hiveKey(tileStatsTableRoot(plan.outUri), plan.sceneId, variant);
           const info = await deps.store.put(uri, bytes, { contentType: 'application/vnd.apache.parquet' });
@@ -116,13 +120,14 @@ export function createWriteTileStats(deps: ActivityDeps) {
 }
 
 /**
- * Percentiles from merged bin counts, interpolating linearly inside the bin (numpy's "linear" rank rule applied to
- * the bin's uniform spread): exact to one bin width, 2 / 1024 ≈ 0.002 over [-1, 1].
+ * Percentiles from merged bin counts over `range` (the product's histogram range), interpolating linearly inside
+ * the bin (numpy's "linear" rank rule applied to the bin's uniform spread): exact to one bin width, 2 / 1024 ≈
+ * 0.002 over [-1, 1]. Values outside the range were counted in the end bins.
  */
-export function histogramPercentiles(counts: readonly number[], qs: readonly number[]): Array<number | null> {
+export function histogramPercentiles(counts: readonly number[], qs: readonly number[], range: readonly [number, number] = DEFAULT_HISTOGRAM_RANGE): Array<number | null> {
   const total = counts.reduce((a, b) => a + b, 0);
   if (total === 0) return qs.map(() => null);
-  const [lo, hi] = HISTOGRAM_RANGE;
+  const [lo, hi] = range;
   const width = (hi - lo) / counts.length;
   return qs.map((q) => {
     const rank = (q / 100) * (total - 1);

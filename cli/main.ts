@@ -22,6 +22,7 @@ Commands:
   watch ID         live progress bar of a run
   cancel ID        cancel a run
   report OUT       time series of water and bloom area from OUT's catalog table (CSV + PNG chart)
+  indices list     the products --products can name, with the bands a scene would use (--input FILE|ITEM)
   worker           start a worker process (any number, on any machines)
   generate         write a synthetic Wyvern-like scene
   dev up|down|status|env|logs   local Temporal + MinIO stack
@@ -63,6 +64,8 @@ export async function main(argv: string[]): Promise<number> {
       case 'cancel':
         return await (await import('./commands/cancel')).cancelCommand(rest, config);
       case 'report': return await (await import('./commands/report')).reportCommand(rest, config);
+      case 'indices':
+        return await (await import('./commands/indices')).indicesCommand(rest, config);
       case 'worker':
         return await (await import('./commands/worker')).workerCommand(rest, config, logger);
       case 'demo':

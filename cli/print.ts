@@ -252,3 +252,24 @@ export function printSensorStatus(s: SensorStatus, extra: { workflowStatus: stri
   for (const f of s.pollFailures.slice(-3)) out(`  poll failure   ${f.startedAt}: ${f.error}`);
   if (extra.uiUrl) out(`  temporal ui    ${extra.uiUrl}`);
 }
+
+// --- tessera indices list ---------------------------------------------------------------------------------------
+
+type IndexRow = import('./commands/indices').IndexRow;
+
+/** One line per product: name, source, then the bands it would use (or why not) with a sensor, else its inputs. */
+export function printIndexList(rows: readonly IndexRow[], sensorName?: string): void {
+  const w = Math.max(4, ...rows.map((r) => r.name.length));
+  const bandText = (b: Record<string, { index: number; wavelengthNm: number }>) =>
+    Object.entries(b).map(([role, x]) => `${role}=band ${x.index + 1} (${x.wavelengthNm} nm)`).join(', ');
+  if (sensorName !== undefined) {
+    const n = rows.filter((r) => r.computable).length;
+    out(`${n} of ${rows.length} products computable on ${sensorName}`);
+  }
+  for (const r of rows) {
+    const head = `${r.name.padEnd(w)}  ${r.source.padEnd(10)}`;
+    if (r.computable === undefined) out(`${head}  ${r.inputs.join(', ') || '-'}  ${r.formula ?? r.description}`);
+    else if (r.computable) out(`${head}  ${bandText(r.bands ?? {})}${r.constants ? `  [${Object.entries(r.constants).map(([k, v]) => `${k}=${v}`).join(', ')}]` : ''}`);
+    else out(`${head}  cannot: ${r.reason}`);
+  }
+}

@@ -17,7 +17,7 @@ import type {
   TileInput,
   TileResult,
 } from './types';
-import { RASTER_PRODUCTS, wantsPreviews } from './types';
+import { rasterProducts, wantsPreviews } from './types';
 
 export interface SceneActivities {
   planScene(input: ProcessSceneInput): Promise<ScenePlan>;
@@ -116,7 +116,7 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
   const progress: SceneProgress = { sceneId: plan.sceneId, stage: 'tiles', tilesDone: 0, tilesTotal: 0, products: {} };
   const report = () => hooks.onProgress({ ...progress, products: { ...progress.products } });
   const computing = plan.products.length > 0;
-  const cogProducts = RASTER_PRODUCTS.filter((p) => plan.products.includes(p));
+  const cogProducts = rasterProducts(plan);
   progress.sceneId = plan.sceneId;
   progress.tilesTotal = computing ? plan.tilesAcross * plan.tilesDown : 0;
   for (const o of plan.partitions) progress.products[o.variant] = o.action === 'skipped' ? 'done' : 'pending';
@@ -157,7 +157,7 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
     report();
     [tables, previews] = await settleAll([
       acts.writeTileStats({ plan }),
-      wantsPreviews(plan.products) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
+      wantsPreviews(plan.products, plan.definitions) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
     ] as const);
     if (plan.products.includes('rgb')) progress.products[variant('rgb')] = 'done';
   }

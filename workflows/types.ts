@@ -3,17 +3,28 @@
  * recorded in history, so it holds URIs, ids and small numbers — never pixels. A test keeps every payload under 64 KB.
  */
 
-/** Products a run can ask for. `rgb` is a preview only; the others are COGs. */
-export type ProductName = 'ndwi' | 'water' | 'ndci' | 'ndvi' | 'rgb';
-export const PRODUCT_NAMES: readonly ProductName[] = ['ndwi', 'water', 'ndci', 'ndvi', 'rgb'];
-/** Products written as COGs, in a fixed order. */
-export type RasterProduct = Exclude<ProductName, 'rgb'>;
-export const RASTER_PRODUCTS: readonly RasterProduct[] = ['ndwi', 'water', 'ndci', 'ndvi'];
+import { cogProductsOf, PRODUCTS, previewsOf, type ProductDefinition } from './products';
+
+/**
+ * A product's name: a built-in of the registry (workflows/products.ts), a catalog or wavelength index
+ * (`NDTI`, `MCI`), or a custom product of the run. Checked against the registry and the run's definitions.
+ */
+export type ProductName = string;
+/** The built-in products. */
+export const PRODUCT_NAMES: readonly ProductName[] = Object.keys(PRODUCTS);
+/** A product written as a COG. */
+export type RasterProduct = ProductName;
+/** The built-ins written as COGs, in registry order. */
+export const RASTER_PRODUCTS: readonly RasterProduct[] = cogProductsOf(PRODUCT_NAMES);
 /** The flagship harmful-algal-bloom job. */
 export const DEFAULT_PRODUCTS: readonly ProductName[] = ['ndwi', 'water', 'ndci', 'rgb'];
-/** Previews are made for the RGB product and for NDCI (its viridis rendering). */
-export function wantsPreviews(products: readonly ProductName[]): boolean {
-  return products.includes('rgb') || products.includes('ndci');
+/** Whether a run makes previews: any computed product has a preview style (RGB, NDCI, custom ones that ask). */
+export function wantsPreviews(products: readonly ProductName[], definitions?: ScenePlan['definitions']): boolean {
+  return previewsOf(products, definitions).length > 0;
+}
+/** The computed products of a plan written as COGs, in the plan's order. */
+export function rasterProducts(plan: Pick<ScenePlan, 'products'> & { definitions?: ScenePlan['definitions'] }): RasterProduct[] {
+  return cogProductsOf(plan.products, plan.definitions);
 }
 
 export interface ProcessSceneInput {
@@ -21,6 +32,11 @@ export interface ProcessSceneInput {
   input: string;
   /** Output root URI; scene outputs go under `<out>/scenes/<sceneId>/`, tables under `<out>/tables/`. */
   out: string;
+  /**
+   * What to compute: product names (built-ins, catalog and wavelength indices, case-insensitive), and custom
+   * products as their requests' JSON (raster/jobs/products/request.ts `requestEntry`), so that every workflow
+   * forwarding `products` carries them and every id derived from it changes with them.
+   */
   products: ProductName[];
   /** Band centre wavelengths (nm) when the file carries none, or to override them. */
   wavelengthsNm?: number[];
@@ -70,6 +86,11 @@ export interface ScenePlan {
   variants: Record<string, string>;
   /** Effective parameters per product (asked products and their dependencies). */
   params: Record<string, Record<string, number>>;
+  /**
+   * The definition of every product of the run (asked, and what they read), bound to this scene's bands, keyed by
+   * product name; dependencies come before the products that read them.
+   */
+  definitions: Record<string, ProductDefinition>;
   /** Size and ETag/mtime seen at plan time; tile reads fail if the input changed since. */
   inputVersion: { sizeBytes: number; etag?: string; lastModified?: string };
   /** The STAC item the scene came from, when it came from one. */
@@ -78,6 +99,7 @@ export interface ScenePlan {
   /** EPSG code and GDAL geotransform of the input. */
   epsg: number | null;
   geoTransform: number[] | null;
+  /** Every band input of the run's products (HAB roles `g`, catalog keys `RE1`, wavelength names `R709`). */
   bands: Record<string, MatchedBand>;
   /** Preview pixels are averages over previewFactor x previewFactor input pixels. */
   previewFactor: number;

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_PARALLEL, MAX_PARALLEL_LIMIT, type BackfillInput } from '..
 import type { SceneFilters } from '../../workflows/catalog-types';
 import { SA_BACKFILL } from '../../workflows/search-attributes';
 import { DEFAULT_PRODUCTS } from '../../workflows/types';
-import { parse, parseParams, parsePositiveInt, parseProducts, parseWavelengths } from '../args';
+import { parse, parsePositiveInt, parseProductFlags, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -44,6 +44,8 @@ Filters:
 Options:
   --products LIST      comma-separated: ndwi,water,ndci,ndvi,rgb (default ${DEFAULT_PRODUCTS.join(',')})
   --param P.NAME=V     product parameter, repeatable (see tessera run --help)
+  --index NAME=EXPR    a custom product, repeatable; --index-file FILE, --where MASK, --calibrate and --const
+                       as for tessera run (see tessera run --help); --products takes catalog indices too
   --wavelengths NM,..  band centre wavelengths in nm, for files that carry none
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --max-parallel N     scene runs in flight (default ${DEFAULT_MAX_PARALLEL}, at most ${MAX_PARALLEL_LIMIT}); the default suits two workers of
@@ -70,6 +72,11 @@ const OPTIONS = {
   asset: { type: 'string' },
   products: { type: 'string' },
   param: { type: 'string', multiple: true },
+  index: { type: 'string', multiple: true },
+  'index-file': { type: 'string' },
+  where: { type: 'string' },
+  calibrate: { type: 'string', multiple: true },
+  const: { type: 'string', multiple: true },
   wavelengths: { type: 'string' },
   out: { type: 'string' },
   'max-parallel': { type: 'string' },
@@ -100,19 +107,21 @@ export async function backfillCommand(argv: string[], config: Config, logger: Lo
   const scenesPerRun = values['scenes-per-run'] === undefined ? undefined : parsePositiveInt('--scenes-per-run', values['scenes-per-run'], 0);
   if (values['rerun-failed'] !== undefined) {
     if (positionals.length > 0) throw new UsageError('--rerun-failed takes a BACKFILL_ID, not a SOURCE');
-    for (const flag of ['collections', 'bbox', 'datetime', 'filter', 'limit', 'asset', 'products', 'param', 'wavelengths', 'id', 'dry-run'] as const) {
+    for (const flag of ['collections', 'bbox', 'datetime', 'filter', 'limit', 'asset', 'products', 'param', 'index', 'index-file', 'where', 'calibrate', 'const', 'wavelengths', 'id', 'dry-run'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --rerun-failed (the rerun uses the backfill's own settings)`);
     }
     return rerunFailed(config, values['rerun-failed'], values, { maxParallel, scenesPerRun });
   }
   if (positionals.length !== 1) throw new UsageError('expected one SOURCE (see tessera backfill --help)');
 
+  // Names, formulas, masks and parameters are checked here; what a scene's bands cannot give fails that scene's plan.
+  const { products, params } = parseProductFlags(values, DEFAULT_PRODUCTS);
   const request: BackfillRequest = {
     source: canonicalSource(positionals[0]),
     filters: parseFilters(values),
     out: normalizeUri(values.out ?? config.output.defaultUri),
-    products: values.products ? parseProducts(values.products) : [...DEFAULT_PRODUCTS],
-    params: parseParams(values.param),
+    products,
+    params,
     wavelengthsNm: values.wavelengths ? parseWavelengths(values.wavelengths) : undefined,
     maxParallel,
   };

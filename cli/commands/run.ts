@@ -7,7 +7,11 @@ import { ObjectNotFoundError } from '../../platform/storage/errors';
 import { deriveSceneId, paramsHash, sanitizeSceneId, sceneWorkflowId } from '../../workflows/run-ids';
 import type { processScene } from '../../workflows/process-scene';
 import { DEFAULT_PRODUCTS, type ProcessSceneInput, type SceneResult } from '../../workflows/types';
-import { parse, parseParams, parseProducts, parsePositiveInt, parseWavelengths } from '../args';
+import { RasterError } from '../../raster/errors';
+import { parseProductEntry } from '../../raster/jobs/products/request';
+import { bindProducts, type RunProducts } from '../../raster/jobs/products/resolve';
+import { productParams } from '../../workflows/products';
+import { parse, parseProductFlags, parsePositiveInt, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -24,6 +28,15 @@ Options:
   --wavelengths NM,..  band centre wavelengths in nm, when the file has none
   --param P.NAME=V     product parameter, repeatable: water.threshold (NDWI, default 0.3), ndci.threshold
                        (bloom NDCI, default 0.3); non-default values are written as their own variant (ndci@<hash>)
+                       --products also takes any index of the spectral-index catalog the bands can compute
+                       (NDTI, FAI, SAVI, ...) and MCI, FLH, CI_cyano: see tessera indices list --input INPUT
+  --index NAME=EXPR    a custom product, repeatable: a formula of band keys (N, RE1), wavelengths (R709),
+                       constants and products (bloom=NDCI > 0.3 is a mask: 1/0, 255 nodata)
+  --index-file FILE    custom products from a JSON file: [{"name", "formula", "where"?, "calibration"?, ...}]
+  --where MASK         compute the --index and --calibrate products only where MASK (water, a custom mask) is 1
+  --calibrate NAME=SRC:poly:C0,C1,...[:UNITS]   a quantity from a product: C0 + C1*x + C2*x^2 ... of SRC;
+                       NAME=SRC:mishra2012 is chlorophyll-a from NDCI (mg m-3, Mishra & Mishra 2012)
+  --const K=V          a formula constant for every product that has it, repeatable (L=0.5 for SAVI)
   --scene-id ID        scene id (default: the input file name; one INPUT only)
   --concurrency N      tile activities in flight per scene (default 16)
   --wait               wait for the runs to finish and print their outputs
@@ -51,6 +64,11 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
     out: { type: 'string' },
     wavelengths: { type: 'string' },
     param: { type: 'string', multiple: true },
+    index: { type: 'string', multiple: true },
+    'index-file': { type: 'string' },
+    where: { type: 'string' },
+    calibrate: { type: 'string', multiple: true },
+    const: { type: 'string', multiple: true },
     'scene-id': { type: 'string' },
     concurrency: { type: 'string' },
     wait: { type: 'boolean' },
@@ -64,10 +82,9 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
   }
   if (positionals.length === 0) throw new UsageError('expected at least one INPUT (see tessera run --help)');
   if (values['scene-id'] && positionals.length > 1) throw new UsageError('--scene-id needs exactly one INPUT');
-  const products = values.products ? parseProducts(values.products) : [...DEFAULT_PRODUCTS];
+  const { products, params, run: asked } = parseProductFlags(values, DEFAULT_PRODUCTS);
   const wavelengthsNm = values.wavelengths ? parseWavelengths(values.wavelengths) : undefined;
   const tileConcurrency = parsePositiveInt('--concurrency', values.concurrency, 16);
-  const params = parseParams(values.param);
   const out = normalizeUri(values.out ?? config.output.defaultUri);
   const runs: SceneRun[] = positionals.map((p) => {
     const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency, ...(params ? { params } : {}) };
@@ -76,6 +93,7 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
     return { input };
   });
   await checkLocations(config, runs.map((r) => r.input));
+  await checkSensor(config, runs[0].input, asked);
 
   if (values.local) {
     const { runLocal } = await import('../../workers/local');
@@ -137,7 +155,7 @@ async function start(client: Client, config: Config, run: SceneRun): Promise<voi
       args: [input],
       workflowIdConflictPolicy: 'USE_EXISTING',
       workflowIdReusePolicy: 'ALLOW_DUPLICATE_FAILED_ONLY',
-      staticSummary: `${input.sceneId}: ${input.products.join(', ')}`,
+      staticSummary: `${input.sceneId}: ${input.products.map(productLabel).join(', ')}`.slice(0, 200),
     });
     run.runId = handle.firstExecutionRunId;
   } catch (err) {
@@ -165,6 +183,34 @@ function report(runs: SceneRun[], json: boolean): number {
   }
   for (const r of failed) print.err(`tessera run: scene ${r.input.sceneId} failed: ${r.error}`);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** A product entry as people read it: the name, and a custom product's formula. */
+function productLabel(entry: string): string {
+  const e = parseProductEntry(entry);
+  return 'name' in e ? e.name : `${e.request.name}=${e.request.formula}`;
+}
+
+/**
+ * Binds the products to the first scene's bands, as its plan will, so that a band the sensor lacks, a wavelength
+ * outside it or a division its wavelengths make constant is reported (exit 2) before anything starts. An input
+ * that cannot be read here is left to the run, which reports it for its scene.
+ */
+async function checkSensor(config: Config, input: ProcessSceneInput, run: RunProducts): Promise<void> {
+  const { inputSensor } = await import('./indices');
+  let sensor;
+  try {
+    sensor = await inputSensor(config, input.input, input.wavelengthsNm);
+  } catch {
+    return;
+  }
+  if (sensor.bands.length === 0) return;
+  try {
+    bindProducts(run, sensor, Object.fromEntries(Object.keys(run.definitions).map((p) => [p, productParams(p, input.params, run.definitions)])));
+  } catch (err) {
+    if (err instanceof RasterError) throw new UsageError(err.message);
+    throw err;
+  }
 }
 
 /** Fails before starting anything when an input is missing or the output bucket does not exist. */

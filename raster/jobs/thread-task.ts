@@ -2,22 +2,22 @@
  * The tasks a worker thread runs. One function serves both the thread entry (workers/kernel.thread.ts) and the inline
  * mode of ThreadPool (size 0), so tests exercise exactly the code the threads run.
  */
-import { runHabTile, type HabTileJob, type HabTileOutput } from './hab-tile';
+import { runProductTile, type ProductTileJob, type ProductTileOutput } from './product-tile';
 import { encodeTile, type TileEncoding } from '../cog/tile-codec';
 import { initCodecs } from '../compression/decode-block';
 import type { TypedArray } from '../types';
 
 export type ThreadTask =
-  | { kind: 'hab-tile'; job: HabTileJob }
+  | { kind: 'product-tile'; job: ProductTileJob }
   | { kind: 'encode-tile'; encoding: TileEncoding; pixels: TypedArray };
 
-export type ThreadTaskResult = HabTileOutput | Uint8Array;
+export type ThreadTaskResult = ProductTileOutput | Uint8Array;
 
 export async function runThreadTask(task: ThreadTask): Promise<{ result: ThreadTaskResult; transfer: ArrayBuffer[] }> {
   await initCodecs();
   switch (task.kind) {
-    case 'hab-tile': {
-      const result = runHabTile(task.job);
+    case 'product-tile': {
+      const result = runProductTile(task.job);
       return { result, transfer: Object.values(result.parts).map((p) => p.buffer as ArrayBuffer) };
     }
     case 'encode-tile': {
