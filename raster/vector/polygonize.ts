@@ -21,10 +21,12 @@
  * Self-intersection", "Interior is disconnected"). Here such a feature is a MultiPolygon of its 4-connected
  * parts: the same pixels, the same area, the same feature count, and valid.
  */
-import { Chain, join, resolve } from './chain';
+import { join, resolve, type Chain } from './chain';
 import { Feature, findFeature, findPart, Part, unionFeatures, unionParts } from './components';
 import { VectorInputError } from './errors';
 import { ringSignedArea, splitAtRepeatedVertices } from './rings';
+import { RunScanner } from './runs';
+import { RowRuns, sweepLine } from './sweep';
 
 /** One polygon record (a connected region of the value) in pixel space, with its statistics. */
 export interface PixelPolygon {
@@ -83,20 +85,10 @@ export class Polygonizer {
   private readonly emit: (p: PixelPolygon) => void;
   private y = 0;
   private finished = false;
-  // Runs of the row above (prev) and of the row being added (cur): [start, end) columns, the part of each, and
-  // the chain whose head hangs at each run's left edge and whose tail hangs at its right edge.
-  private prevStarts: Int32Array;
-  private prevEnds: Int32Array;
-  private prevParts: Part[] = [];
-  private prevHeads: Chain[] = [];
-  private prevTails: Chain[] = [];
-  private prevCount = 0;
-  private curStarts: Int32Array;
-  private curEnds: Int32Array;
-  private curParts: Part[] = [];
-  private curHeads: Chain[] = [];
-  private curTails: Chain[] = [];
-  private curCount = 0;
+  // Runs of the row above (prev) and of the row being added (cur).
+  private prev: RowRuns;
+  private cur: RowRuns;
+  private readonly scanner = new RunScanner();
 
   /** @throws VectorInputError for a size that is not whole positive pixels, a bad connectivity or minimum area. */
   constructor(opts: PolygonizeOptions) {
@@ -121,11 +113,8 @@ export class Polygonizer {
     this.rowAreas = opts.rowAreasM2;
     this.minArea = minArea;
     this.emit = opts.onPolygon;
-    const maxRuns = (width >> 1) + 1;
-    this.prevStarts = new Int32Array(maxRuns);
-    this.prevEnds = new Int32Array(maxRuns);
-    this.curStarts = new Int32Array(maxRuns);
-    this.curEnds = new Int32Array(maxRuns);
+    this.prev = new RowRuns(width);
+    this.cur = new RowRuns(width);
   }
 
   /** Rows added so far. */
@@ -149,9 +138,9 @@ export class Polygonizer {
       throw new VectorInputError(SUBJECT, `values have ${values.length} samples for ${rows} rows of ${this.width}`);
     }
     for (let r = 0; r < rows; r++) {
-      this.readRuns(mask, r * this.width);
+      this.cur.count = this.scanner.scan(mask, r * this.width, this.width, this.value, this.cur.starts, this.cur.ends);
       this.labelRuns(values, r * this.width);
-      this.sweep();
+      sweepLine(this.prev, this.cur, this.y, this.close);
       this.closeFinished();
       this.swap();
       this.y++;
@@ -165,78 +154,21 @@ export class Polygonizer {
   finish(): void {
     if (this.finished) return;
     if (this.y !== this.height) throw new VectorInputError(SUBJECT, `finish() after ${this.y} of ${this.height} rows`);
-    this.curCount = 0;
-    this.sweep();
+    this.cur.count = 0;
+    sweepLine(this.prev, this.cur, this.y, this.close);
     this.closeFinished();
     this.finished = true;
-    this.prevParts = this.curParts = [];
-    this.prevHeads = this.prevTails = this.curHeads = this.curTails = [];
-  }
-
-  /**
-   * Cuts one row into runs of the value. Masks are mostly long stretches of one value, so the scan goes four
-   * bytes at a time where it can: a word without the value's byte (searching for a run) or made only of it
-   * (inside a run) is skipped whole, and only the word where the run starts or ends is looked at byte by byte.
-   */
-  private readRuns(mask: Uint8Array, offset: number): void {
-    const v = this.value;
-    const starts = this.curStarts;
-    const ends = this.curEnds;
-    const end = offset + this.width;
-    const words = this.words(mask);
-    const pattern = (v * 0x01010101) | 0;
-    // Index in mask of the byte word 0 starts at (the first 4-aligned one).
-    const first = (4 - (mask.byteOffset & 3)) & 3;
-    let n = 0;
-    let i = offset;
-    while (i < end) {
-      // Find the next byte equal to v.
-      while (i < end && mask[i] !== v) {
-        if (((i - first) & 3) === 0 && i + 4 <= end) {
-          const t = words[(i - first) >> 2] ^ pattern;
-          // No zero byte in t: no byte of the word is v.
-          if (((t - 0x01010101) & ~t & 0x80808080) === 0) {
-            i += 4;
-            continue;
-          }
-        }
-        i++;
-      }
-      if (i === end) break;
-      starts[n] = i - offset;
-      while (i < end && mask[i] === v) {
-        if (((i - first) & 3) === 0 && i + 4 <= end && (words[(i - first) >> 2] | 0) === pattern) {
-          i += 4;
-          continue;
-        }
-        i++;
-      }
-      ends[n++] = i - offset;
-    }
-    this.curCount = n;
-  }
-
-  private wordView: Uint32Array | null = null;
-  private wordSource: Uint8Array | null = null;
-
-  /** The mask's bytes as 32-bit words from its first 4-aligned byte (word k covers mask[4k + (byteOffset & 3) ...]). */
-  private words(mask: Uint8Array): Uint32Array {
-    if (this.wordSource !== mask || this.wordView === null) {
-      const first = (4 - (mask.byteOffset & 3)) & 3;
-      const count = Math.max(0, (mask.length - first) >> 2);
-      this.wordView = new Uint32Array(mask.buffer, mask.byteOffset + first, count);
-      this.wordSource = mask;
-    }
-    return this.wordView;
+    this.prev = this.cur = new RowRuns(1);
   }
 
   /** Gives each run of the new row its part (joining the parts above it) and adds its pixels to the feature. */
   private labelRuns(values: Float32Array | undefined, offset: number): void {
-    const { prevStarts, prevEnds, prevParts, curStarts, curEnds, curParts, eight } = this;
-    const prevCount = this.prevCount;
+    const { starts: prevStarts, ends: prevEnds, parts: prevParts, count: prevCount } = this.prev;
+    const { starts: curStarts, ends: curEnds, parts: curParts } = this.cur;
+    const eight = this.eight;
     const rowArea = this.rowAreas === undefined ? NaN : this.rowAreas[this.y];
     let k0 = 0;
-    for (let j = 0; j < this.curCount; j++) {
+    for (let j = 0; j < this.cur.count; j++) {
       const cs = curStarts[j];
       const ce = curEnds[j];
       // Runs above that end before this one starts (or, with 8-connectivity, before its left corner).
@@ -280,126 +212,8 @@ export class Polygonizer {
     }
   }
 
-  /**
-   * Walks the line between the row above and the new row (y = this.y), vertex by vertex. A vertex is a run
-   * boundary of either row; its four pixels (TL, TR above; BL, BR below) decide which edges meet there: U (the
-   * boundary above, an open chain end), D (below, handed to the new row), L (along the line from the left, the
-   * pending chain end) and R (along the line to the right, becomes pending).
-   */
-  private sweep(): void {
-    const { prevStarts, prevEnds, prevHeads, prevTails, curStarts, curEnds, curHeads, curTails, curParts } = this;
-    const y = this.y;
-    const pn = 2 * this.prevCount;
-    const cn = 2 * this.curCount;
-    let pi = 0;
-    let ci = 0;
-    let tl = 0;
-    let bl = 0;
-    let pending: Chain | null = null;
-    while (pi < pn || ci < cn) {
-      const px = pi < pn ? ((pi & 1) === 0 ? prevStarts[pi >> 1] : prevEnds[pi >> 1]) : 0x7fffffff;
-      const cx = ci < cn ? ((ci & 1) === 0 ? curStarts[ci >> 1] : curEnds[ci >> 1]) : 0x7fffffff;
-      const x = px < cx ? px : cx;
-      const up = px === x;
-      const down = cx === x;
-      const tr = up ? tl ^ 1 : tl;
-      const br = down ? bl ^ 1 : bl;
-      const k = pi >> 1;
-      const j = ci >> 1;
-      switch ((tl << 3) | (tr << 2) | (bl << 1) | br) {
-        case 0b0101: // right pixels in: the left edge of a run goes straight on (chain head)
-          curHeads[j] = prevHeads[k];
-          break;
-        case 0b1010: // left pixels in: the right edge goes straight on (chain tail)
-          curTails[j] = prevTails[k];
-          break;
-        case 0b1000: // only TL in: its bottom-right corner; the tail above meets the head on the left
-          this.closeOrJoin(prevTails[k], pending as Chain, x, y);
-          pending = null;
-          break;
-        case 0b0111: // only TL out: the tail from the left meets the head above
-          this.closeOrJoin(pending as Chain, prevHeads[k], x, y);
-          pending = null;
-          break;
-        case 0b0100: {
-          // only TR in: its bottom-left corner; the head above continues to the right
-          const c = resolve(prevHeads[k]);
-          c.head.push(x, y);
-          pending = c;
-          break;
-        }
-        case 0b1011: {
-          // only TR out: the tail above continues to the right
-          const c = resolve(prevTails[k]);
-          c.tail.push(x, y);
-          pending = c;
-          break;
-        }
-        case 0b0010: {
-          // only BL in: its top-right corner; the tail from the left goes down
-          const c = resolve(pending as Chain);
-          c.tail.push(x, y);
-          curTails[j] = c;
-          pending = null;
-          break;
-        }
-        case 0b1101: {
-          // only BL out: the head from the left goes down
-          const c = resolve(pending as Chain);
-          c.head.push(x, y);
-          curHeads[j] = c;
-          pending = null;
-          break;
-        }
-        case 0b0001: {
-          // only BR in: its top-left corner starts a chain (head below, tail to the right)
-          const c = new Chain(curParts[j], x, y);
-          curHeads[j] = c;
-          pending = c;
-          break;
-        }
-        case 0b1110: {
-          // only BR out: a chain starts (head to the right, tail below)
-          const c = new Chain(curParts[j], x, y);
-          curTails[j] = c;
-          pending = c;
-          break;
-        }
-        case 0b1001: {
-          // pinch, TL and BR in: around TL the tail above meets the head on the left; around BR a chain starts
-          const t = resolve(prevTails[k]);
-          const h = resolve(pending as Chain);
-          t.pinch = h.pinch = true;
-          this.closeOrJoin(t, h, x, y);
-          const c = new Chain(curParts[j], x, y, true);
-          curHeads[j] = c;
-          pending = c;
-          break;
-        }
-        case 0b0110: {
-          // pinch, TR and BL in: around BL the tail from the left goes down; around TR the head above turns right
-          const down = resolve(pending as Chain);
-          down.tail.push(x, y);
-          down.pinch = true;
-          curTails[j] = down;
-          const right = resolve(prevHeads[k]);
-          right.head.push(x, y);
-          right.pinch = true;
-          pending = right;
-          break;
-        }
-        default:
-          // A boundary of either row always has a vertical edge at x, so no other pattern can occur.
-          throw new Error(`polygonize: impossible corner pattern ${tl}${tr}${bl}${br} at (${x}, ${y})`);
-      }
-      if (up) pi++;
-      if (down) ci++;
-      tl = tr;
-      bl = br;
-    }
-  }
-
-  private closeOrJoin(tail: Chain, head: Chain, x: number, y: number): void {
+  /** Joins two chain ends at (x, y); a closed ring goes to its part, split at corners it passes twice. */
+  private readonly close = (tail: Chain, head: Chain, x: number, y: number): void => {
     const owner = resolve(tail).owner;
     const pinch = resolve(tail).pinch;
     const ring = join(tail, head, x, y);
@@ -410,25 +224,27 @@ export class Polygonizer {
     } else {
       part.rings.push(ring);
     }
-  }
+  };
 
   /** Finishes the parts and features of the row above that the new row did not reach. */
   private closeFinished(): void {
     const y = this.y;
-    const { prevParts, curParts } = this;
-    for (let j = 0; j < this.curCount; j++) {
+    const prevParts = this.prev.parts;
+    const curParts = this.cur.parts;
+    const prevCount = this.prev.count;
+    for (let j = 0; j < this.cur.count; j++) {
       const p = findPart(curParts[j]);
       p.seenRow = y;
       findFeature(p.feature).seenRow = y;
     }
-    for (let k = 0; k < this.prevCount; k++) {
+    for (let k = 0; k < prevCount; k++) {
       const p = findPart(prevParts[k]);
       if (p.seenRow === y || p.done) continue;
       p.done = true;
       findFeature(p.feature).parts.push(orderRings(p.rings));
       p.rings = [];
     }
-    for (let k = 0; k < this.prevCount; k++) {
+    for (let k = 0; k < prevCount; k++) {
       const f = findFeature(findPart(prevParts[k]).feature);
       if (f.seenRow === y || f.done) continue;
       f.done = true;
@@ -446,12 +262,7 @@ export class Polygonizer {
   }
 
   private swap(): void {
-    [this.prevStarts, this.curStarts] = [this.curStarts, this.prevStarts];
-    [this.prevEnds, this.curEnds] = [this.curEnds, this.prevEnds];
-    [this.prevParts, this.curParts] = [this.curParts, this.prevParts];
-    [this.prevHeads, this.curHeads] = [this.curHeads, this.prevHeads];
-    [this.prevTails, this.curTails] = [this.curTails, this.prevTails];
-    this.prevCount = this.curCount;
+    [this.prev, this.cur] = [this.cur, this.prev];
   }
 }
 
