@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { resolveTileEncoding, encodeTile } from '../raster/cog/tile-codec';
 import { TaskCancelledError, ThreadPool } from './pool';
+import { PRODUCTS } from '../workflows/products';
 
 const encoding = resolveTileEncoding({ compression: 'deflate', level: 6, tileSizePx: 512 }, 'float32', 1);
 const pixels = () => Float32Array.from({ length: 512 * 512 }, (_, i) => Math.sin(i / 97));
@@ -47,11 +48,11 @@ test('aborting a running task rejects it at once and the pool keeps working', as
   }
 });
 
-test('an error thrown in a thread keeps its class name (retryability is decided by name)', async () => {
+test('an error thrown in a thread keeps its class name and its retryable decision', async () => {
   const pool = new ThreadPool(1);
   try {
-    const job = { file: 'bad.tif', codec: { file: 'bad.tif', compression: 5, predictor: 1, sampleType: 'float32', bitsPerSample: 32, samplesPerPixel: 1, blockWidth: 16, blockHeight: 16, littleEndian: true }, blocks: [{ bytes: new Uint8Array([1, 2, 3]), x: 0, y: 0, rows: 16, plane: 0 }], col: 0, row: 0, window: { x: 0, y: 0, width: 16, height: 16 }, tileSizePx: 16, bands: { g: 0, n: 0, re: 0, r: 0, red: 0, green: 0, blue: 0 }, nodata: null, products: ['ndwi'], overviews: false, previewFactor: 0, previewPlanes: [], encodings: { float: encoding, mask: encoding } } as never;
-    await assert.rejects(pool.run({ kind: 'hab-tile', job }), (err: Error) => err.name === 'TiffFormatError' && /bad\.tif/.test(err.message));
+    const job = { file: 'bad.tif', codec: { file: 'bad.tif', compression: 5, predictor: 1, sampleType: 'float32', bitsPerSample: 32, samplesPerPixel: 1, blockWidth: 16, blockHeight: 16, littleEndian: true }, blocks: [{ bytes: new Uint8Array([1, 2, 3]), x: 0, y: 0, rows: 16, plane: 0 }], col: 0, row: 0, window: { x: 0, y: 0, width: 16, height: 16 }, tileSizePx: 16, bands: { g: 0, n: 0 }, nodata: null, definitions: [PRODUCTS.ndwi], params: {}, products: ['ndwi'], programKey: 'pool-test', overviews: false, previewFactor: 0, previewPlanes: [], encodings: { float32: encoding } } as never;
+    await assert.rejects(pool.run({ kind: 'product-tile', job }), (err: Error & { retryable?: boolean }) => err.name === 'TiffFormatError' && /bad\.tif/.test(err.message) && err.retryable === false);
   } finally {
     await pool.close();
   }

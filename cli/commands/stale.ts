@@ -1,7 +1,7 @@
 import type { Config } from '../../platform/config';
 import { createStoreRouter } from '../../platform/storage/open-store';
 import { normalizeUri } from '../../platform/storage/uri';
-import { PRODUCTS, productCodeVersion } from '../../workflows/products';
+import { productCodeVersion, type ProductDefinitions } from '../../workflows/products';
 import type { ProductName } from '../../workflows/types';
 import * as print from '../print';
 
@@ -29,10 +29,18 @@ export async function findStale(config: Config, out: string): Promise<{ scanned:
       const manifest = JSON.parse(new TextDecoder().decode(await store.get(obj.uri))) as {
         sceneId: string;
         partitions?: Record<string, { product: ProductName; codeVersion: string }>;
+        parameters?: { definitions?: ProductDefinitions };
       };
+      // Catalog and custom products are defined by the run; the manifest keeps their definitions.
+      const defs = manifest.parameters?.definitions;
       for (const [variant, rec] of Object.entries(manifest.partitions ?? {})) {
         scanned++;
-        const current = PRODUCTS[rec.product] ? productCodeVersion(rec.product) : '(product no longer exists)';
+        let current: string;
+        try {
+          current = productCodeVersion(rec.product, defs);
+        } catch {
+          current = '(product no longer exists)';
+        }
         if (rec.codeVersion !== current) stale.push({ sceneId: manifest.sceneId, variant, recorded: rec.codeVersion, current, manifest: obj.uri });
       }
     }
