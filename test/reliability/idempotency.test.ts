@@ -20,6 +20,7 @@ import {
   TILES,
   waitForFirstTile,
 } from './scene-run';
+import { TILES_PER_ACTIVITY } from '../../workflows/scene-dag';
 
 /** A rerun of a completed scene only describes the workflow and reads its result. */
 const ATTACH_COMPLETED_WITHIN_MS = 10_000;
@@ -27,7 +28,7 @@ const ATTACH_COMPLETED_WITHIN_MS = 10_000;
 /** One completion per unit of work for the default products (ndwi, water, ndci, rgb). */
 const EXPECTED_COMPLETIONS: Record<string, number> = {
   planScene: 1,
-  processTile: TILES,
+  processTiles: Math.ceil(TILES / TILES_PER_ACTIVITY),
   assembleCog: COG_PRODUCTS.length,
   writeTileStats: 1,
   renderPreviews: 1,
