@@ -14,6 +14,7 @@
 #   TESSERA_MINIO_PORT [9000]   TESSERA_MINIO_CONSOLE_PORT [9001]   TESSERA_BUCKET [tessera]
 #   MINIO_ROOT_USER [tessera]   MINIO_ROOT_PASSWORD [tessera-secret]   AWS_REGION [us-east-1]
 #   TESSERA_START_TIMEOUT [90]   TESSERA_STOP_TIMEOUT [20]   (seconds)
+#   TESSERA_TEMPORAL_DYNAMIC_CONFIG [one task-queue partition]: KEY=JSON pairs, space-separated
 # A running stack keeps the settings it was started with (recorded in $TESSERA_DATA_DIR/run/stack.env);
 # asking `up` for different ones while it runs is an error.
 # Everything binds to 127.0.0.1. Data, logs and pid files live under $TESSERA_DATA_DIR.
@@ -41,6 +42,14 @@ readonly SEARCH_ATTRIBUTES=(
   TesseraSceneSensor=Keyword
   TesseraSensorCursor=Datetime
 )
+# SQLite in write-ahead-log mode, synced at checkpoints rather than on every commit: a dev server survives its
+# own crash or kill -9 (the reliability tests do both) and may lose the last commits only when the machine itself
+# goes down. With the default (rollback journal, fsync per commit) the server spent its time in fsync, ~270 per
+# second during a catalog run (docs/performance.md).
+readonly SQLITE_PRAGMAS=(
+  journal_mode=wal
+  synchronous=normal
+)
 # Settings that describe a running stack; their defaults.
 readonly SETTINGS=(
   TESSERA_TEMPORAL_PORT=7233
@@ -52,6 +61,11 @@ readonly SETTINGS=(
   MINIO_ROOT_USER=tessera
   MINIO_ROOT_PASSWORD=tessera-secret
   AWS_REGION=us-east-1
+  # One partition per task queue: a single-process server gains nothing from more, and with the default four a
+  # task can wait in one partition's backlog while a poller waits on another (docs/performance.md). Eager
+  # activity execution stays off (the server's default): it hands a scene's activities to the worker that ran
+  # its workflow task, so a second worker gets none of that scene's tiles.
+  "TESSERA_TEMPORAL_DYNAMIC_CONFIG=matching.numTaskqueueReadPartitions=1 matching.numTaskqueueWritePartitions=1"
 )
 START_TIMEOUT="${TESSERA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${TESSERA_STOP_TIMEOUT:-20}"
@@ -134,13 +148,15 @@ start_service() {
 }
 
 start_temporal() {
-  local sa=() a
+  local sa=() dc=() a
   for a in "${SEARCH_ATTRIBUTES[@]}"; do sa+=(--search-attribute "$a"); done
+  for a in $TESSERA_TEMPORAL_DYNAMIC_CONFIG; do dc+=(--dynamic-config-value "$a"); done
+  for a in "${SQLITE_PRAGMAS[@]}"; do dc+=(--sqlite-pragma "$a"); done
   mkdir -p "$DATA_DIR/temporal"
   start_service temporal "$TESSERA_TEMPORAL_PORT" "$TESSERA_UI_PORT" -- \
     "$BIN_DIR/temporal" server start-dev \
     --ip "$HOST" --port "$TESSERA_TEMPORAL_PORT" --ui-port "$TESSERA_UI_PORT" \
-    --db-filename "$(marker temporal)" --namespace "$TESSERA_NAMESPACE" "${sa[@]}"
+    --db-filename "$(marker temporal)" --namespace "$TESSERA_NAMESPACE" "${sa[@]}" "${dc[@]}"
 }
 
 start_minio() {
