@@ -53,9 +53,17 @@ export async function runWorker(config: Config, opts: WorkerRunOptions = {}): Pr
       maxHeartbeatThrottleInterval: '2s',
     });
     logger.info({ taskQueue, threads, concurrency, address: config.temporal.address, namespace: config.temporal.namespace }, 'worker started');
-    if (opts.until) await worker.runUntil(opts.until);
-    else await worker.run();
-    logger.info('worker stopped');
+    // `kill -USR2 <pid>` logs how busy the threads have been, so a benchmark can read utilisation over a run
+    // without stopping the worker (the Runtime above listens to SIGINT and SIGTERM only).
+    const reportPool = () => logger.info({ pool: pool.stats() }, 'thread pool stats');
+    process.on('SIGUSR2', reportPool);
+    try {
+      if (opts.until) await worker.runUntil(opts.until);
+      else await worker.run();
+    } finally {
+      process.off('SIGUSR2', reportPool);
+    }
+    logger.info({ pool: pool.stats() }, 'worker stopped');
   } finally {
     await inputs.close();
     await pool.close();
