@@ -203,26 +203,22 @@ export async function logTail(path: string, lines = 15): Promise<string> {
 
 /**
  * Waits until the server records a tile activity attempt running on the worker process `pid` (pending activity in
- * state STARTED with that worker's identity), so a kill at that moment is sure to lose a tile in flight. Given
- * several pids, waits for any of them and returns the one holding a tile: with tiles in batches, one worker may
- * hold all of a small scene's tile activities.
+ * state STARTED with that worker's identity), so a kill at that moment is sure to lose a tile in flight.
  */
-export async function waitForTileOnWorker(stack: PrivateStack, workflowId: string, pid: number | readonly number[], timeoutMs = 120_000): Promise<number> {
-  const pids = typeof pid === 'number' ? [pid] : pid;
+export async function waitForTileOnWorker(stack: PrivateStack, workflowId: string, pid: number, timeoutMs = 120_000): Promise<void> {
   const connection = await Connection.connect({ address: stack.temporalAddress });
   try {
     const client = new Client({ connection, namespace: stack.namespace });
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       const { raw } = await client.workflow.getHandle(workflowId).describe();
-      for (const a of raw.pendingActivities ?? []) {
-        if (!TILE_ACTIVITY_TYPES.includes(a.activityType?.name ?? '') || Number(a.state) !== 2 /* STARTED */) continue;
-        const holder = pids.find((p) => (a.lastWorkerIdentity ?? '').startsWith(`${p}@`));
-        if (holder !== undefined) return holder;
-      }
+      const held = (raw.pendingActivities ?? []).some(
+        (a) => TILE_ACTIVITY_TYPES.includes(a.activityType?.name ?? '') && Number(a.state) === 2 /* STARTED */ && (a.lastWorkerIdentity ?? '').startsWith(`${pid}@`),
+      );
+      if (held) return;
       await new Promise((r) => setTimeout(r, 50));
     }
-    throw new Error(`worker ${pids.join(' or ')} never held a running tile of ${workflowId}`);
+    throw new Error(`worker ${pid} never held a running tile of ${workflowId}`);
   } finally {
     await connection.close();
   }
