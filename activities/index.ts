@@ -16,7 +16,6 @@ import { createPollSource } from './poll-source';
 import { createProcessSceneInline } from './process-scene-inline';
 import { createPublishCollection } from './publish-collection';
 import { createProcessTile } from './process-tile';
-import { createProcessTiles } from './process-tiles';
 import { createPublishScene } from './publish-scene';
 import { createReadListingPage } from './read-listing-page';
 import { createRenderPreviews } from './render-previews';
@@ -44,7 +43,6 @@ export function createActivities(
     ...scene,
     // The one-tile path calls the stage functions directly, unwrapped: the failure mapping applies once, at its edge.
     processSceneInline: createProcessSceneInline(deps, () => scene),
-    processTiles: createProcessTiles(deps, scene.processTile),
     listSource: createListSource(deps),
     readListingPage: createReadListingPage(deps),
     writeBackfillResult: createWriteBackfillResult(deps),

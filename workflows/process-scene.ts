@@ -1,4 +1,4 @@
-import { CancellationScope, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { progressQuery } from './messages';
 import { assemblyActivities, metadataActivities, tileActivities } from './proxies';
 import { runSceneDag, type DagHooks, type SceneActivities } from './scene-dag';
@@ -18,11 +18,6 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
   const acts: SceneActivities = {
     planScene: (i) => metadataActivities.planScene.executeWithOptions({ summary: `plan ${i.sceneId ?? i.input}` }, [i]),
     processTile: (t) => tileActivities.processTile.executeWithOptions({ summary: `tile ${t.col},${t.row} of ${t.plan.sceneId}: ${t.plan.products.join(', ')}` }, [t]),
-    // Tile batches came after runs that schedule one activity per tile: `patched` keeps those runs replaying
-    // per tile (test/replay), new runs record the marker and batch.
-    processTiles: patched('tile-batches')
-      ? (b) => tileActivities.processTiles.executeWithOptions({ summary: `tiles ${b.tiles.map((t) => `${t.col},${t.row}`).join(' ')} of ${b.plan.sceneId}`.slice(0, 200) }, [b])
-      : undefined,
     assembleCog: (a) => assemblyActivities.assembleCog.executeWithOptions({ summary: `COG ${a.plan.variants[a.product] ?? a.product} of ${a.plan.sceneId}` }, [a]),
     writeTileStats: (a) => assemblyActivities.writeTileStats.executeWithOptions({ summary: `tile statistics of ${a.plan.sceneId}` }, [a]),
     renderPreviews: (a) => assemblyActivities.renderPreviews.executeWithOptions({ summary: `previews of ${a.plan.sceneId}` }, [a]),

@@ -22,11 +22,6 @@ import { rasterProducts, wantsPreviews } from './types';
 export interface SceneActivities {
   planScene(input: ProcessSceneInput): Promise<ScenePlan>;
   processTile(input: TileInput): Promise<TileResult>;
-  /**
-   * `processTile` for each tile of a batch in one activity (activities/process-tiles.ts), returning the results in
-   * the order given. Optional: without it the DAG schedules one activity per tile.
-   */
-  processTiles?(input: TileBatchInput): Promise<TileResult[]>;
   assembleCog(input: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile>;
   writeTileStats(input: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }>;
   renderPreviews(input: { plan: ScenePlan }): Promise<OutputFile[]>;
@@ -44,19 +39,6 @@ export interface SceneActivities {
    */
   processSceneInline?(input: { input: ProcessSceneInput; plan: ScenePlan }): Promise<SceneResult>;
 }
-
-/** Tiles of one scene processed by one activity (processTiles): a row-major run of the scene's tiles. */
-export interface TileBatchInput {
-  plan: ScenePlan;
-  tiles: Array<{ col: number; row: number }>;
-}
-
-/**
- * Tiles per processTiles activity. Every activity costs the server a schedule, a dispatch through matching, a
- * start and a completion (three history events and a workflow task), whatever its size. Four tiles of 512² × 31
- * bands are ~0.7 s of CPU, and a large scene still spreads over several workers (64 batches at 8192²).
- */
-export const TILES_PER_ACTIVITY = 4;
 
 /** Scenes with at most this many tiles run their stages in one activity (processSceneInline). */
 export const INLINE_MAX_TILES = 1;
@@ -150,26 +132,11 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
     for (let row = 0; row < plan.tilesDown; row++) {
       for (let col = 0; col < plan.tilesAcross; col++) tiles.push({ plan, col, row });
     }
-    const tileConcurrency = input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY;
-    const processTiles = acts.processTiles;
-    if (processTiles && tiles.length > 1) {
-      // Batches of TILES_PER_ACTIVITY tiles, about as many tiles in flight as one activity per tile would have.
-      const batches: TileBatchInput[] = [];
-      for (let i = 0; i < tiles.length; i += TILES_PER_ACTIVITY) {
-        batches.push({ plan, tiles: tiles.slice(i, i + TILES_PER_ACTIVITY).map(({ col, row }) => ({ col, row })) });
-      }
-      await forEachLimited(batches, Math.max(1, Math.ceil(tileConcurrency / TILES_PER_ACTIVITY)), async (batch) => {
-        await processTiles(batch);
-        progress.tilesDone += batch.tiles.length;
-        report();
-      });
-    } else {
-      await forEachLimited(tiles, tileConcurrency, async (tile) => {
-        await acts.processTile(tile);
-        progress.tilesDone++;
-        report();
-      });
-    }
+    await forEachLimited(tiles, input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY, async (tile) => {
+      await acts.processTile(tile);
+      progress.tilesDone++;
+      report();
+    });
 
     progress.stage = 'assemble';
     report();

@@ -26,7 +26,6 @@ import {
   uniqueName,
   waitForEnd,
   waitForFirstTile,
-  TILE_ACTIVITY_TYPES,
   waitForTileOnWorker,
   type HistoryEvent,
 } from './scene-run';
@@ -142,7 +141,7 @@ describe('a worker host cut off the network mid-run', { timeout: 600_000 }, () =
     const types = activityTypes(events);
     const onW2 = `${w2.pid}@`;
     const retried = events.filter(
-      (ev) => (ev.activityTaskStartedEventAttributes?.attempt ?? 1) >= 2 && TILE_ACTIVITY_TYPES.includes(types.get(String(ev.activityTaskStartedEventAttributes?.scheduledEventId)) ?? ''),
+      (ev) => (ev.activityTaskStartedEventAttributes?.attempt ?? 1) >= 2 && types.get(String(ev.activityTaskStartedEventAttributes?.scheduledEventId)) === 'processTile',
     );
     assert.ok(retried.length >= 1, 'the tile w1 held was retried');
     for (const ev of retried) {

@@ -20,7 +20,6 @@ import {
   TILES,
   waitForFirstTile,
 } from './scene-run';
-import { TILES_PER_ACTIVITY } from '../../workflows/scene-dag';
 
 /** A rerun of a completed scene only describes the workflow and reads its result. */
 const ATTACH_COMPLETED_WITHIN_MS = 10_000;
@@ -28,7 +27,7 @@ const ATTACH_COMPLETED_WITHIN_MS = 10_000;
 /** One completion per unit of work for the default products (ndwi, water, ndci, rgb). */
 const EXPECTED_COMPLETIONS: Record<string, number> = {
   planScene: 1,
-  processTiles: Math.ceil(TILES / TILES_PER_ACTIVITY),
+  processTile: TILES,
   assembleCog: COG_PRODUCTS.length,
   writeTileStats: 1,
   renderPreviews: 1,

@@ -18,7 +18,6 @@ import {
   startSceneRig,
   waitForEnd,
   waitForFirstTile,
-  TILE_ACTIVITY_TYPES,
   waitForTileOnWorker,
 } from './scene-run';
 
@@ -61,7 +60,7 @@ describe('a worker killed mid-run', { timeout: 300_000 }, () => {
     const types = activityTypes(events);
     const survivorId = `${survivor.pid}@`;
     const retried = events.filter(
-      (ev) => (ev.activityTaskStartedEventAttributes?.attempt ?? 1) >= 2 && TILE_ACTIVITY_TYPES.includes(types.get(String(ev.activityTaskStartedEventAttributes?.scheduledEventId)) ?? ''),
+      (ev) => (ev.activityTaskStartedEventAttributes?.attempt ?? 1) >= 2 && types.get(String(ev.activityTaskStartedEventAttributes?.scheduledEventId)) === 'processTile',
     );
     // The victim was killed while the server showed it holding a tile, so that tile is normally retried on the
     // survivor; if the victim still managed to report it in the last milliseconds, there is nothing to retry.

@@ -23,8 +23,6 @@ const MAIN = join(__dirname, '..', '..', 'cli', 'main.js');
 export const SCENE_ID = 'REL';
 /** 1536 px at 512 px tiles: 3 x 3 tiles. */
 export const TILES = 9;
-/** The activity types that compute tiles: one tile each, or a batch of them (workflows/scene-dag.ts). */
-export const TILE_ACTIVITY_TYPES: readonly string[] = ['processTile', 'processTiles'];
 /** COG products of the default product set (ndwi, water, ndci; rgb is a preview only). */
 export const COG_PRODUCTS = ['ndci', 'ndwi', 'water'];
 
@@ -202,7 +200,7 @@ export async function logTail(path: string, lines = 15): Promise<string> {
 }
 
 /**
- * Waits until the server records a tile activity attempt running on the worker process `pid` (pending activity in
+ * Waits until the server records a processTile attempt running on the worker process `pid` (pending activity in
  * state STARTED with that worker's identity), so a kill at that moment is sure to lose a tile in flight.
  */
 export async function waitForTileOnWorker(stack: PrivateStack, workflowId: string, pid: number, timeoutMs = 120_000): Promise<void> {
@@ -213,7 +211,7 @@ export async function waitForTileOnWorker(stack: PrivateStack, workflowId: strin
     while (Date.now() < deadline) {
       const { raw } = await client.workflow.getHandle(workflowId).describe();
       const held = (raw.pendingActivities ?? []).some(
-        (a) => TILE_ACTIVITY_TYPES.includes(a.activityType?.name ?? '') && Number(a.state) === 2 /* STARTED */ && (a.lastWorkerIdentity ?? '').startsWith(`${pid}@`),
+        (a) => a.activityType?.name === 'processTile' && Number(a.state) === 2 /* STARTED */ && (a.lastWorkerIdentity ?? '').startsWith(`${pid}@`),
       );
       if (held) return;
       await new Promise((r) => setTimeout(r, 50));
