@@ -19,6 +19,8 @@ import { createProcessTile } from './process-tile';
 import { createPublishScene } from './publish-scene';
 import { createReadListingPage } from './read-listing-page';
 import { createRenderPreviews } from './render-previews';
+import { createVectorizeMasks } from './vectorize-masks';
+import { createWarpCog } from './warp-cog';
 import { createWriteBackfillResult } from './write-backfill-result';
 import { createWriteTileStats } from './write-tile-stats';
 
@@ -36,6 +38,8 @@ export function createActivities(
     assembleCog: createAssembleCog(deps),
     writeTileStats: createWriteTileStats(deps),
     renderPreviews: createRenderPreviews(deps),
+    vectorizeMasks: createVectorizeMasks(deps),
+    warpCog: createWarpCog(deps),
     publishScene: createPublishScene(deps),
     cleanupWork: createCleanupWork(deps),
   };

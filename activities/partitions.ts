@@ -55,6 +55,14 @@ export interface DefinitionInput {
   bands: Record<string, MatchedBand>;
   tileSizePx: number;
   previewFactor: number;
+  /** The map outputs made from this product (polygons, reprojected copy); absent when none, which keeps older keys. */
+  maps?: PartitionMaps;
+}
+
+/** What a partition's map outputs depend on: part of its definition, so changing them recomputes it. */
+export interface PartitionMaps {
+  vectors?: { names: string[]; connectivity: 4 | 8; minAreaM2: number; formats: string[] };
+  reproject?: { epsg: number; resampling: string };
 }
 
 /** Hash of everything that defines a product's output for a given input (not the input itself, not the code). */
@@ -71,6 +79,7 @@ export function definitionHash(d: DefinitionInput): string {
       profile: PRODUCT_PROFILE,
       // Previews are averaged over previewFactor² pixels; COG products do not depend on it.
       previewFactor: PRODUCTS[d.product].output === 'preview' || d.product === 'ndci' ? d.previewFactor : null,
+      ...(d.maps ? { maps: d.maps } : {}),
     }),
   );
 }

@@ -14,7 +14,10 @@ import { InputError } from './errors';
 import type { InputCache } from './input-cache';
 import { PRODUCT_PROFILE, TILE_SIZE_PX } from './product-spec';
 import { manifestUri, workRootUri } from './output-keys';
-import { decidePartition, definitionHash, inputIdentity, partitionKey, productCodeVersion, recordedPartitions } from './partitions';
+import { decidePartition, definitionHash, inputIdentity, partitionKey, productCodeVersion, recordedPartitions, type PartitionMaps } from './partitions';
+import { planReprojectGrid, resamplingFor, resolveMaskSources } from '../raster/jobs/products/map-request';
+import { cogProductsOf } from '../workflows/products';
+import type { ReprojectPlan, VectorSource } from '../workflows/types';
 
 /** Longest preview side in pixels. */
 const PREVIEW_MAX_PX = 1024;
@@ -51,8 +54,12 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
     let previewFactor = 1;
     while (Math.max(info.width, info.height) / previewFactor > PREVIEW_MAX_PX && previewFactor < TILE_SIZE_PX / 2) previewFactor *= 2;
     const identity = inputIdentity(tiff.leadingBytes(), head ?? { sizeBytes: 0 });
-    const partitions = await decidePartitions(deps, input, { asked: run.asked, definitions, sceneId, identity, bands, previewFactor });
+    // Map outputs are checked before any raster work: a non-mask, an unknown code, a copy over the size limits.
+    const maps = planMaps(resolved.tiffUri, input, run.asked, definitions, params, { width: info.width, height: info.height, epsg: info.geo?.epsg ?? null, geoTransform: info.geo?.geoTransform ?? null });
+    const partitions = await decidePartitions(deps, input, { asked: run.asked, definitions, sceneId, identity, bands, previewFactor, maps: maps.byProduct });
     const toCompute = run.asked.filter((p) => partitions.some((o) => o.product === p && o.action === 'computed'));
+    const vectorSources = maps.vectors?.sources.filter((v) => toCompute.includes(v.product)) ?? [];
+    const reprojected = maps.reproject ? cogProductsOf(toCompute, definitions) : [];
     const plan: ScenePlan = {
       sceneId,
       inputUri: resolved.tiffUri,
@@ -79,6 +86,10 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
       workUri: workRootUri(input.out, sceneId, hash),
       outUri: input.out,
       paramsHash: hash,
+      ...(maps.vectors && vectorSources.length ? { vectors: { ...maps.vectors, sources: vectorSources } } : {}),
+      ...(maps.reproject && reprojected.length
+        ? { reproject: { ...maps.reproject, resampling: Object.fromEntries(reprojected.map((p) => [p, maps.reproject!.resampling[p]])) } }
+        : {}),
       partitions,
     };
     log.info(
@@ -96,14 +107,23 @@ export function createPlanScene(deps: ActivityDeps, inputs: InputCache) {
 async function decidePartitions(
   deps: ActivityDeps,
   input: ProcessSceneInput,
-  ctx: { asked: string[]; definitions: ProductDefinitions; sceneId: string; identity: string; bands: Record<string, MatchedBand>; previewFactor: number },
+  ctx: {
+    asked: string[];
+    definitions: ProductDefinitions;
+    sceneId: string;
+    identity: string;
+    bands: Record<string, MatchedBand>;
+    previewFactor: number;
+    maps: Record<string, PartitionMaps>;
+  },
 ): Promise<PartitionOutcome[]> {
   const recorded = recordedPartitions(await readManifest(deps, manifestUri(input.out, ctx.sceneId)));
   return Promise.all(
     ctx.asked.map(async (product) => {
       const variant = productVariant(product, input.params, ctx.definitions);
       const chain = withDependencies(product, ctx.definitions);
-      const d = { product, variant, params: input.params, bands: ctx.bands, tileSizePx: TILE_SIZE_PX, previewFactor: ctx.previewFactor };
+      const maps = ctx.maps[product];
+      const d = { product, variant, params: input.params, bands: ctx.bands, tileSizePx: TILE_SIZE_PX, previewFactor: ctx.previewFactor, ...(maps ? { maps } : {}) };
       const defHash = chain.every((p) => ctx.definitions[p].source === 'builtin') ? definitionHash(d) : runtimeDefinitionHash(d, chain, ctx.definitions);
       const codeVersion = productCodeVersion(product, ctx.definitions);
       const key = partitionKey(ctx.identity, defHash, codeVersion);
@@ -120,7 +140,7 @@ async function decidePartitions(
  * calibration, storage), so a changed formula is a changed definition.
  */
 function runtimeDefinitionHash(
-  d: { product: string; variant: string; params?: Readonly<Record<string, number>>; bands: Record<string, MatchedBand>; tileSizePx: number; previewFactor: number },
+  d: { product: string; variant: string; params?: Readonly<Record<string, number>>; bands: Record<string, MatchedBand>; tileSizePx: number; previewFactor: number; maps?: PartitionMaps },
   chain: string[],
   defs: ProductDefinitions,
 ): string {
@@ -137,9 +157,46 @@ function runtimeDefinitionHash(
         profile: PRODUCT_PROFILE,
         previewFactor: def.preview ? d.previewFactor : null,
         definitions: chain.map((p) => ({ ...defs[p], description: undefined })),
+        ...(d.maps ? { maps: d.maps } : {}),
       }),
     )
     .digest('hex');
+}
+
+/**
+ * The run's map outputs on this scene: the mask sources of `--vectors`, gdalwarp's grid for `--reproject`, and
+ * per product what its partition's map outputs depend on.
+ * @throws MapRequestError (non-retryable) for a non-mask, a missing dependency, an unknown code or a copy too large.
+ */
+function planMaps(
+  file: string,
+  input: ProcessSceneInput,
+  asked: string[],
+  definitions: ProductDefinitions,
+  params: Record<string, Record<string, number>>,
+  scene: { width: number; height: number; epsg: number | null; geoTransform: number[] | null },
+): { vectors?: NonNullable<ScenePlan['vectors']>; reproject?: ReprojectPlan; byProduct: Record<string, PartitionMaps> } {
+  const byProduct: Record<string, PartitionMaps> = {};
+  let vectors: NonNullable<ScenePlan['vectors']> | undefined;
+  let reproject: ReprojectPlan | undefined;
+  if (input.vectors) {
+    const { connectivity, minAreaM2, formats } = input.vectors;
+    const sources: VectorSource[] = resolveMaskSources(input.vectors.products, asked, definitions, params);
+    vectors = { sources, connectivity, minAreaM2, formats };
+    for (const v of sources) {
+      const entry = (byProduct[v.product] ??= {});
+      entry.vectors ??= { names: [], connectivity, minAreaM2, formats: [...formats].sort() };
+      entry.vectors.names.push(v.name);
+    }
+  }
+  if (input.reproject) {
+    const grid = planReprojectGrid(file, scene, input.reproject.epsg);
+    const cogs = cogProductsOf(asked, definitions);
+    reproject = { ...grid, resampling: resamplingFor(cogs, definitions, input.reproject.resampling) };
+    for (const p of cogs) (byProduct[p] ??= {}).reproject = { epsg: grid.epsg, resampling: reproject.resampling[p] };
+  }
+  for (const m of Object.values(byProduct)) m.vectors?.names.sort();
+  return { ...(vectors ? { vectors } : {}), ...(reproject ? { reproject } : {}), byProduct };
 }
 
 /** The scene's manifest, or undefined when there is none (or it is not JSON: then everything is recomputed). */

@@ -18,6 +18,9 @@ const ASSET_TYPES: Record<OutputFile['role'], { type: string; roles: string[] }>
   preview: { type: 'image/png', roles: ['overview', 'visual'] },
   stac: { type: 'application/geo+json', roles: ['metadata'] },
   manifest: { type: 'application/json', roles: ['metadata'] },
+  vector: { type: 'application/vnd.apache.parquet', roles: ['data'] },
+  reprojected: { type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
+  quicklook: { type: 'text/html', roles: ['overview'] },
 };
 
 interface RecordedManifest {

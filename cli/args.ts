@@ -5,7 +5,8 @@ import { PRODUCT_NAME_PATTERN } from '../raster/jobs/products/definition';
 import { checkRequest, requestEntry, type ProductRequest } from '../raster/jobs/products/request';
 import { collectProducts, constantParams, UnknownProductError, type RunProducts } from '../raster/jobs/products/resolve';
 import { CALIBRATIONS, checkParams, PRODUCTS, ProductParamError } from '../workflows/products';
-import type { ProductName } from '../workflows/types';
+import { VECTOR_FORMATS, type ProductName, type ReprojectRequest, type Resampling, type VectorFormat, type VectorRequest } from '../workflows/types';
+import { checkReprojectEpsg, resolveMaskSources } from '../raster/jobs/products/map-request';
 import { UsageError } from './usage-error';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -205,6 +206,72 @@ export function parseParams(values: string[] | undefined, definitions: Parameter
   } catch (err) {
     if (err instanceof ProductParamError) throw new UsageError(`--param: ${err.message}`);
     throw err;
+  }
+  return out;
+}
+
+/** The map-output flags of `run` and `backfill`. */
+export const MAP_OPTIONS = {
+  vectors: { type: 'string' },
+  connectivity: { type: 'string' },
+  'min-area': { type: 'string' },
+  'vector-formats': { type: 'string' },
+  reproject: { type: 'string' },
+  resampling: { type: 'string' },
+} as const satisfies Options;
+
+export const MAP_HELP = `  --vectors LIST       polygons of masks: water, bloom (water with NDCI above its threshold), any mask product
+                       (--index 'x=NDTI > 0.1'); GeoParquet (scene CRS) and GeoJSON (WGS 84) under vectors/
+  --connectivity 4|8   pixels touching at a corner belong to one polygon with 8 (gdal_polygonize -8; default 4)
+  --min-area M2        drop polygons smaller than M2 square metres (default 0)
+  --vector-formats L   geoparquet,geojson (default both)
+  --reproject EPSG:N   also write every raster product as a COG in EPSG:N (cog/<product>.<N>.tif), on gdalwarp's grid
+  --resampling R       nearest or bilinear for every copy (default: nearest for masks, bilinear otherwise)`;
+
+interface MapFlags {
+  vectors?: string;
+  connectivity?: string;
+  'min-area'?: string;
+  'vector-formats'?: string;
+  reproject?: string;
+  resampling?: string;
+}
+
+/**
+ * `--vectors`, `--connectivity`, `--min-area`, `--vector-formats`, `--reproject`, `--resampling` → the request's
+ * map fields, checked against the run's products (only masks are vectorised) and the projection layer (the EPSG
+ * code is known) before anything starts.
+ * @throws UsageError with the message of the first problem.
+ */
+export function parseMapFlags(values: MapFlags, run: RunProducts, params?: Record<string, number>): { vectors?: VectorRequest; reproject?: ReprojectRequest } {
+  const out: { vectors?: VectorRequest; reproject?: ReprojectRequest } = {};
+  for (const flag of ['connectivity', 'min-area', 'vector-formats'] as const) {
+    if (values[flag] !== undefined && values.vectors === undefined) throw new UsageError(`--${flag} applies to --vectors; there is none`);
+  }
+  if (values.vectors !== undefined) {
+    const names = values.vectors.split(',').map((s) => s.trim()).filter(Boolean);
+    const connectivity = values.connectivity === undefined ? 4 : Number(values.connectivity);
+    if (connectivity !== 4 && connectivity !== 8) throw new UsageError(`--connectivity: "${values.connectivity}" is not 4 or 8`);
+    const minAreaM2 = values['min-area'] === undefined ? 0 : Number(values['min-area']);
+    if (!Number.isFinite(minAreaM2) || minAreaM2 < 0) throw new UsageError(`--min-area: "${values['min-area']}" is not an area in m² (a number ≥ 0)`);
+    const formats = values['vector-formats'] === undefined ? [...VECTOR_FORMATS] : values['vector-formats'].split(',').map((s) => s.trim().toLowerCase());
+    const bad = formats.find((f) => !(VECTOR_FORMATS as readonly string[]).includes(f));
+    if (bad !== undefined || formats.length === 0) throw new UsageError(`--vector-formats: "${bad ?? ''}" is not one of ${VECTOR_FORMATS.join(', ')}`);
+    // The sources are resolved again at plan time; here only to refuse a non-mask before anything starts.
+    const ndciThreshold = params?.['ndci.threshold'];
+    productCheck(() => resolveMaskSources(names, run.asked, run.definitions, ndciThreshold === undefined ? {} : { ndci: { threshold: ndciThreshold } }));
+    out.vectors = { products: names, connectivity, minAreaM2, formats: [...new Set(formats)] as VectorFormat[] };
+  }
+  if (values.resampling !== undefined && values.reproject === undefined) throw new UsageError('--resampling applies to --reproject; there is none');
+  if (values.reproject !== undefined) {
+    const m = /^(?:EPSG:)?(\d{1,6})$/i.exec(values.reproject.trim());
+    if (!m) throw new UsageError(`--reproject: "${values.reproject}" is not an EPSG code (e.g. EPSG:3857)`);
+    const epsg = Number(m[1]);
+    productCheck(() => checkReprojectEpsg(epsg));
+    if (values.resampling !== undefined && values.resampling !== 'nearest' && values.resampling !== 'bilinear') {
+      throw new UsageError(`--resampling: "${values.resampling}" is not nearest or bilinear`);
+    }
+    out.reproject = { epsg, ...(values.resampling ? { resampling: values.resampling as Resampling } : {}) };
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * Pure (no Node APIs): usable by the CLI, activities and workflow code alike.
  */
 import type { SceneFilters } from './catalog-types';
-import type { ProductName } from './types';
+import type { ProductName, ReprojectRequest, VectorRequest } from './types';
 
 /** What identifies a backfill; everything else (parallelism, scenes per run) only shapes how it runs. */
 export interface BackfillIdentity {
@@ -15,6 +15,8 @@ export interface BackfillIdentity {
   products: ProductName[];
   params?: Record<string, number>;
   wavelengthsNm?: number[];
+  vectors?: VectorRequest;
+  reproject?: ReprojectRequest;
 }
 
 /** `backfill-<12 hex>`: FNV-1a (64-bit) over the canonical JSON of the identity (keys sorted, products sorted). */
@@ -26,6 +28,9 @@ export function backfillId(identity: BackfillIdentity): string {
     products: [...identity.products].sort(),
     params: identity.params && Object.keys(identity.params).length > 0 ? identity.params : null,
     wavelengthsNm: identity.wavelengthsNm ?? null,
+    // Only present when asked, so the ids of backfills without map outputs stay what they were.
+    ...(identity.vectors ? { vectors: identity.vectors } : {}),
+    ...(identity.reproject ? { reproject: identity.reproject } : {}),
   });
   return `backfill-${fnv1a64Hex(canonical).slice(0, 12)}`;
 }

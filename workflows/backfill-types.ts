@@ -5,7 +5,7 @@
  */
 import type { SceneFilters, SceneRef } from './catalog-types';
 import type { BackfillRequest } from './backfill';
-import type { PartitionOutcome, ProductName } from './types';
+import type { PartitionOutcome, ProductName, ReprojectRequest, VectorRequest } from './types';
 
 /** Default children in flight; see README "Catalogs" for how it is sized against the workers. */
 export const DEFAULT_MAX_PARALLEL = 8;
@@ -24,6 +24,9 @@ export interface BackfillInput {
   products: ProductName[];
   params?: Record<string, number>;
   wavelengthsNm?: number[];
+  /** Passed to every scene run (ProcessSceneInput.vectors / .reproject). */
+  vectors?: VectorRequest;
+  reproject?: ReprojectRequest;
   /** @default DEFAULT_MAX_PARALLEL */
   maxParallel?: number;
   /** Run exactly these scenes instead of listing the source (`--rerun-failed`). */

@@ -75,7 +75,7 @@ export interface ListSourceInput {
 export type ListingInfo = BackfillState['listing'];
 
 /** What a backfill was asked to do, kept in its result so `--rerun-failed` reruns with the same settings. */
-export type BackfillRequest = Pick<BackfillInput, 'source' | 'filters' | 'out' | 'products' | 'params' | 'wavelengthsNm' | 'maxParallel'>;
+export type BackfillRequest = Pick<BackfillInput, 'source' | 'filters' | 'out' | 'products' | 'params' | 'wavelengthsNm' | 'vectors' | 'reproject' | 'maxParallel'>;
 
 /** The result as returned and as written to `<out>/_backfills/<id>/result.json`. */
 export interface BackfillRecord extends BackfillResult {
@@ -162,6 +162,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
       products: input.products,
       params: input.params,
       wavelengthsNm: input.wavelengthsNm,
+      ...(input.vectors ? { vectors: input.vectors } : {}),
+      ...(input.reproject ? { reproject: input.reproject } : {}),
       backfillId,
     };
     try {
@@ -285,6 +287,8 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
       products: input.products,
       params: input.params,
       wavelengthsNm: input.wavelengthsNm,
+      ...(input.vectors ? { vectors: input.vectors } : {}),
+      ...(input.reproject ? { reproject: input.reproject } : {}),
       maxParallel: input.maxParallel,
     },
     startedAtMs,

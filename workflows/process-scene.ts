@@ -21,6 +21,10 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
     assembleCog: (a) => assemblyActivities.assembleCog.executeWithOptions({ summary: `COG ${a.plan.variants[a.product] ?? a.product} of ${a.plan.sceneId}` }, [a]),
     writeTileStats: (a) => assemblyActivities.writeTileStats.executeWithOptions({ summary: `tile statistics of ${a.plan.sceneId}` }, [a]),
     renderPreviews: (a) => assemblyActivities.renderPreviews.executeWithOptions({ summary: `previews of ${a.plan.sceneId}` }, [a]),
+    vectorizeMasks: (a) =>
+      assemblyActivities.vectorizeMasks.executeWithOptions({ summary: `polygons of ${a.plan.vectors?.sources.map((v) => v.name).join(', ')} in ${a.plan.sceneId}` }, [a]),
+    warpCog: (a) =>
+      assemblyActivities.warpCog.executeWithOptions({ summary: `COG ${a.plan.variants[a.product] ?? a.product} of ${a.plan.sceneId} in EPSG:${a.plan.reproject?.epsg}` }, [a]),
     publishScene: (a) => metadataActivities.publishScene.executeWithOptions({ summary: `STAC item, catalog rows and manifest of ${a.plan.sceneId}` }, [a]),
     cleanupWork: (a) => metadataActivities.cleanupWork.executeWithOptions({ summary: `delete intermediates of ${a.plan.sceneId}` }, [a]),
     processSceneInline: (a) =>

@@ -28,8 +28,8 @@ export const tileActivities = proxyActivities<Required<Pick<SceneActivities, 'pr
   retry,
 });
 
-/** Assembly streams a whole COG; it heartbeats per tile written. */
-export const assemblyActivities = proxyActivities<Pick<SceneActivities, 'assembleCog' | 'writeTileStats' | 'renderPreviews'>>({
+/** Assembly streams a whole COG (vectorising and warping read one); each heartbeats per tile. */
+export const assemblyActivities = proxyActivities<Required<Pick<SceneActivities, 'assembleCog' | 'writeTileStats' | 'renderPreviews' | 'vectorizeMasks' | 'warpCog'>>>({
   startToCloseTimeout: '60m',
   heartbeatTimeout: '60s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -19,7 +19,7 @@ export function sanitizeSceneId(id: string): string {
 }
 
 /** 12 hex digits of FNV-1a (64-bit) over the parameters that shape the outputs. */
-export function paramsHash(input: Pick<ProcessSceneInput, 'input' | 'out' | 'products' | 'wavelengthsNm' | 'params'>): string {
+export function paramsHash(input: Pick<ProcessSceneInput, 'input' | 'out' | 'products' | 'wavelengthsNm' | 'params' | 'vectors' | 'reproject'>): string {
   const params = Object.entries(input.params ?? {}).sort(([a], [b]) => (a < b ? -1 : 1));
   const canonical = JSON.stringify({
     input: input.input,
@@ -28,6 +28,8 @@ export function paramsHash(input: Pick<ProcessSceneInput, 'input' | 'out' | 'pro
     wavelengthsNm: input.wavelengthsNm ?? null,
     // Only present when set, so the ids of runs with default parameters stay what they were.
     ...(params.length ? { params: Object.fromEntries(params) } : {}),
+    ...(input.vectors ? { vectors: input.vectors } : {}),
+    ...(input.reproject ? { reproject: input.reproject } : {}),
   });
   let h = 0xcbf29ce484222325n;
   const prime = 0x100000001b3n;

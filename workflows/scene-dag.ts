@@ -26,11 +26,19 @@ export interface SceneActivities {
   writeTileStats(input: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }>;
   renderPreviews(input: { plan: ScenePlan }): Promise<OutputFile[]>;
   /**
+   * Polygons of the plan's masks (plan.vectors), read from the COGs just written, streamed tile row by tile row:
+   * one GeoParquet and/or GeoJSON file per mask, and the polygon count per partition (product variant).
+   * Scheduled only when the plan asks for vectors, so runs without them keep their command sequence.
+   */
+  vectorizeMasks?(input: { plan: ScenePlan }): Promise<VectorizeResult>;
+  /** A COG copy of one product in plan.reproject's CRS, warped tile by tile in the thread pool. Only with plan.reproject. */
+  warpCog?(input: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile>;
+  /**
    * Merges this run's outputs with the partitions the manifest recorded and were skipped, writes the STAC item,
    * the catalog-table rows and the manifest (last). With nothing computed it writes nothing and returns what is
    * recorded.
    */
-  publishScene(input: { plan: ScenePlan; outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }): Promise<PublishResult>;
+  publishScene(input: PublishInput): Promise<PublishResult>;
   cleanupWork(input: { plan: ScenePlan }): Promise<void>;
   /**
    * Runs everything after the plan in one activity, in-process on one worker (the same stages, called directly).
@@ -42,6 +50,20 @@ export interface SceneActivities {
 
 /** Scenes with at most this many tiles run their stages in one activity (processSceneInline). */
 export const INLINE_MAX_TILES = 1;
+
+export interface VectorizeResult {
+  outputs: OutputFile[];
+  /** Polygons per partition (product variant) and mask name: `{ water: { water: 12 }, ndci: { bloom: 3 } }`. */
+  polygons: Record<string, Record<string, number>>;
+}
+
+export interface PublishInput {
+  plan: ScenePlan;
+  outputs: OutputFile[];
+  partitions: Record<string, PartitionSummary>;
+  /** VectorizeResult.polygons of this run, when it vectorised; recorded in the partitions' summaries. */
+  polygons?: Record<string, Record<string, number>>;
+}
 
 export interface PublishResult {
   /** Every output of the scene, this run's and the skipped partitions' (as recorded), then the STAC item and manifest. */
@@ -124,6 +146,8 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
   let cogs: OutputFile[] = [];
   let tables: { outputs: OutputFile[]; partitions: Record<string, PartitionSummary> } = { outputs: [], partitions: {} };
   let previews: OutputFile[] = [];
+  let vectors: VectorizeResult = { outputs: [], polygons: {} };
+  let warped: OutputFile[] = [];
   // Every partition unchanged: no raster work, nothing written; the result is what the manifest records.
   if (computing) {
     progress.stage = 'tiles';
@@ -155,17 +179,29 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
 
     progress.stage = 'tables';
     report();
-    [tables, previews] = await settleAll([
+    // Vectors and reprojected copies read the COGs just written; they run beside the tables and previews.
+    const wantsVectors = !!plan.vectors && plan.vectors.sources.length > 0;
+    if (wantsVectors && !acts.vectorizeMasks) throw new Error('the plan asks for vectors but this worker has no vectorizeMasks activity');
+    if (plan.reproject && !acts.warpCog) throw new Error('the plan asks for reprojected copies but this worker has no warpCog activity');
+    const noVectors: VectorizeResult = { outputs: [], polygons: {} };
+    [tables, previews, vectors, warped] = await settleAll([
       acts.writeTileStats({ plan }),
       wantsPreviews(plan.products, plan.definitions) ? acts.renderPreviews({ plan }) : Promise.resolve<OutputFile[]>([]),
+      wantsVectors ? acts.vectorizeMasks!({ plan }) : Promise.resolve(noVectors),
+      plan.reproject ? settleAll(cogProducts.map((product) => acts.warpCog!({ plan, product }))) : Promise.resolve<OutputFile[]>([]),
     ] as const);
     if (plan.products.includes('rgb')) progress.products[variant('rgb')] = 'done';
   }
 
   progress.stage = 'publish';
   report();
-  const produced = [...cogs, ...tables.outputs, ...previews];
-  const published = await acts.publishScene({ plan, outputs: produced, partitions: tables.partitions });
+  const produced = [...cogs, ...tables.outputs, ...previews, ...vectors.outputs, ...warped];
+  const published = await acts.publishScene({
+    plan,
+    outputs: produced,
+    partitions: tables.partitions,
+    ...(Object.keys(vectors.polygons).length ? { polygons: vectors.polygons } : {}),
+  });
   hooks.onSummary?.(published.summary);
 
   if (computing) {

@@ -56,6 +56,58 @@ export interface ProcessSceneInput {
   sourceItemUri?: string;
   /** Set by a backfill: its workflow id, recorded in the TesseraBackfill search attribute of the scene run. */
   backfillId?: string;
+  /** Polygons of mask products (`--vectors`); absent: none. */
+  vectors?: VectorRequest;
+  /** Reprojected COG copies of every raster product (`--reproject`); absent: none. */
+  reproject?: ReprojectRequest;
+}
+
+/** Vector file formats of `--vector-formats`. */
+export type VectorFormat = 'geoparquet' | 'geojson';
+export const VECTOR_FORMATS: readonly VectorFormat[] = ['geoparquet', 'geojson'];
+/** Resampling of reprojected copies (gdalwarp `-r`). */
+export type Resampling = 'nearest' | 'bilinear';
+
+/**
+ * Mask products to vectorise. `water` is the water-mask product; `bloom` is a mask product of that name when the
+ * run defines one, else water pixels with NDCI above the NDCI threshold (the rule bloomFraction counts by), which
+ * needs the water and ndci products in the run; any other name is a mask product of the run (`--index 'x=… > t'`).
+ */
+export interface VectorRequest {
+  products: ProductName[];
+  /** 4: pixels sharing an edge are one polygon; 8: also pixels touching at a corner (gdal_polygonize `-8`). */
+  connectivity: 4 | 8;
+  /** Polygons smaller than this many m² are dropped (0: none). */
+  minAreaM2: number;
+  formats: VectorFormat[];
+}
+
+export interface ReprojectRequest {
+  /** Target CRS; any code raster/geo's projection layer knows. */
+  epsg: number;
+  /** One resampling for every product; absent: nearest for masks (uint8), bilinear for continuous products. */
+  resampling?: Resampling;
+}
+
+/** What a plan holds for one vectorised mask: where its pixels come from. */
+export interface VectorSource {
+  /** The name asked for (`water`, `bloom`, a custom mask); the output file name. */
+  name: string;
+  /** The mask product whose COG is polygonised; for the derived bloom mask: `ndci` (masked by `water` > threshold). */
+  product: ProductName;
+  /** For the derived bloom mask: NDCI above this inside water. */
+  bloomThreshold?: number;
+  /** A product whose mean and max inside each polygon are recorded (bloom: ndci); absent: none. */
+  valuesProduct?: ProductName;
+}
+
+/** A reprojection as planned: the target grid (gdalwarp's default for the scene) and each product's resampling. */
+export interface ReprojectPlan {
+  epsg: number;
+  width: number;
+  height: number;
+  geoTransform: [number, number, number, number, number, number];
+  resampling: Record<string, Resampling>;
 }
 
 /** A band picked for a role, recorded in outputs so users see which wavelengths were used. */
@@ -108,6 +160,10 @@ export interface ScenePlan {
   outUri: string;
   /** Hash of the parameters that shape the outputs; part of the workflow id. */
   paramsHash: string;
+  /** The masks to vectorise (resolved from ProcessSceneInput.vectors), with the options; absent: none. */
+  vectors?: { sources: VectorSource[]; connectivity: 4 | 8; minAreaM2: number; formats: VectorFormat[] };
+  /** The reprojected copies to write; absent: none. */
+  reproject?: ReprojectPlan;
   /**
    * Every asked partition with what this run will do about it: `computed` (new or stale: the reason says why)
    * or `skipped` (the output store's manifest records the same content key). `products` lists only what is computed.
@@ -133,8 +189,13 @@ export interface OutputFile {
   uri: string;
   sizeBytes: number;
   sha256: string;
-  role: 'cog' | 'table' | 'preview' | 'stac' | 'manifest';
+  role: 'cog' | 'table' | 'preview' | 'stac' | 'manifest' | 'vector' | 'reprojected' | 'quicklook';
+  /** The partition (product variant) the file belongs to; scene-level files (item, manifest, quick look) have none. */
   product?: string;
+  /** A reprojected copy's grid, for its STAC asset's proj:* fields. */
+  proj?: { epsg: number; shape: [number, number]; transform: number[] };
+  /** A vector file: the mask it outlines (`water`, `bloom`, ...), its format and polygon count. */
+  vector?: { name: string; format: VectorFormat; polygons: number };
 }
 
 export interface SceneSummary {

@@ -15,7 +15,7 @@ import { DEFAULT_MAX_PARALLEL, MAX_PARALLEL_LIMIT, type BackfillInput } from '..
 import type { SceneFilters } from '../../workflows/catalog-types';
 import { SA_BACKFILL } from '../../workflows/search-attributes';
 import { DEFAULT_PRODUCTS } from '../../workflows/types';
-import { parse, parsePositiveInt, parseProductFlags, parseWavelengths } from '../args';
+import { MAP_HELP, MAP_OPTIONS, parse, parseMapFlags, parsePositiveInt, parseProductFlags, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -47,6 +47,7 @@ Options:
   --index NAME=EXPR    a custom product, repeatable; --index-file FILE, --where MASK, --calibrate and --const
                        as for tessera run (see tessera run --help); --products takes catalog indices too
   --wavelengths NM,..  band centre wavelengths in nm, for files that carry none
+${MAP_HELP}
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --max-parallel N     scene runs in flight (default ${DEFAULT_MAX_PARALLEL}, at most ${MAX_PARALLEL_LIMIT}); the default suits two workers of
                        2 threads + 1 activity slot each, which keep about 6 scenes' tiles flowing while 2 more plan or publish
@@ -86,6 +87,7 @@ const OPTIONS = {
   wait: { type: 'boolean' },
   json: { type: 'boolean' },
   'scenes-per-run': { type: 'string' },
+  ...MAP_OPTIONS,
 } as const;
 
 type Values = ReturnType<typeof parse<typeof OPTIONS>>['values'];
@@ -107,7 +109,7 @@ export async function backfillCommand(argv: string[], config: Config, logger: Lo
   const scenesPerRun = values['scenes-per-run'] === undefined ? undefined : parsePositiveInt('--scenes-per-run', values['scenes-per-run'], 0);
   if (values['rerun-failed'] !== undefined) {
     if (positionals.length > 0) throw new UsageError('--rerun-failed takes a BACKFILL_ID, not a SOURCE');
-    for (const flag of ['collections', 'bbox', 'datetime', 'filter', 'limit', 'asset', 'products', 'param', 'index', 'index-file', 'where', 'calibrate', 'const', 'wavelengths', 'id', 'dry-run'] as const) {
+    for (const flag of ['collections', 'bbox', 'datetime', 'filter', 'limit', 'asset', 'products', 'param', 'index', 'index-file', 'where', 'calibrate', 'const', 'wavelengths', 'id', 'dry-run', 'vectors', 'connectivity', 'min-area', 'vector-formats', 'reproject', 'resampling'] as const) {
       if (values[flag] !== undefined) throw new UsageError(`--${flag} cannot be combined with --rerun-failed (the rerun uses the backfill's own settings)`);
     }
     return rerunFailed(config, values['rerun-failed'], values, { maxParallel, scenesPerRun });
@@ -115,7 +117,8 @@ export async function backfillCommand(argv: string[], config: Config, logger: Lo
   if (positionals.length !== 1) throw new UsageError('expected one SOURCE (see tessera backfill --help)');
 
   // Names, formulas, masks and parameters are checked here; what a scene's bands cannot give fails that scene's plan.
-  const { products, params } = parseProductFlags(values, DEFAULT_PRODUCTS);
+  const { products, params, run } = parseProductFlags(values, DEFAULT_PRODUCTS);
+  const maps = parseMapFlags(values, run, params);
   const request: BackfillRequest = {
     source: canonicalSource(positionals[0]),
     filters: parseFilters(values),
@@ -123,6 +126,7 @@ export async function backfillCommand(argv: string[], config: Config, logger: Lo
     products,
     params,
     wavelengthsNm: values.wavelengths ? parseWavelengths(values.wavelengths) : undefined,
+    ...maps,
     maxParallel,
   };
   if (values.id !== undefined && !isValidBackfillId(values.id)) {

@@ -11,7 +11,7 @@ import { RasterError } from '../../raster/errors';
 import { parseProductEntry } from '../../raster/jobs/products/request';
 import { bindProducts, type RunProducts } from '../../raster/jobs/products/resolve';
 import { productParams } from '../../workflows/products';
-import { parse, parseProductFlags, parsePositiveInt, parseWavelengths } from '../args';
+import { MAP_HELP, MAP_OPTIONS, parse, parseMapFlags, parseProductFlags, parsePositiveInt, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -37,6 +37,7 @@ Options:
   --calibrate NAME=SRC:poly:C0,C1,...[:UNITS]   a quantity from a product: C0 + C1*x + C2*x^2 ... of SRC;
                        NAME=SRC:mishra2012 is chlorophyll-a from NDCI (mg m-3, Mishra & Mishra 2012)
   --const K=V          a formula constant for every product that has it, repeatable (L=0.5 for SAVI)
+${MAP_HELP}
   --scene-id ID        scene id (default: the input file name; one INPUT only)
   --concurrency N      tile activities in flight per scene (default 16)
   --wait               wait for the runs to finish and print their outputs
@@ -75,6 +76,7 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
     json: { type: 'boolean' },
     local: { type: 'boolean' },
     threads: { type: 'string' },
+    ...MAP_OPTIONS,
   });
   if (values.help) {
     print.out(RUN_HELP);
@@ -83,11 +85,12 @@ export async function runCommand(argv: string[], config: Config, logger: Logger)
   if (positionals.length === 0) throw new UsageError('expected at least one INPUT (see tessera run --help)');
   if (values['scene-id'] && positionals.length > 1) throw new UsageError('--scene-id needs exactly one INPUT');
   const { products, params, run: asked } = parseProductFlags(values, DEFAULT_PRODUCTS);
+  const maps = parseMapFlags(values, asked, params);
   const wavelengthsNm = values.wavelengths ? parseWavelengths(values.wavelengths) : undefined;
   const tileConcurrency = parsePositiveInt('--concurrency', values.concurrency, 16);
   const out = normalizeUri(values.out ?? config.output.defaultUri);
   const runs: SceneRun[] = positionals.map((p) => {
-    const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency, ...(params ? { params } : {}) };
+    const input: ProcessSceneInput = { input: normalizeUri(p), out, products, wavelengthsNm, tileConcurrency, ...(params ? { params } : {}), ...maps };
     input.sceneId = sanitizeSceneId(values['scene-id'] ?? deriveSceneId(input.input));
     input.paramsHash = paramsHash(input);
     return { input };

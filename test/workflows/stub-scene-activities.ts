@@ -154,6 +154,18 @@ export function createSceneStubs(opts: SceneStubOptions): { activities: SceneAct
       const recorded = outputs.length > 0 ? outputs : plan.partitions.filter((p) => p.product !== 'rgb').map((p) => output(plan, 'cog', `${p.variant}.tif`, p.product));
       return { outputs: [...recorded, output(plan, 'stac', 'item.json'), output(plan, 'manifest', 'manifest.json')], summary: SUMMARY };
     },
+    async vectorizeMasks({ plan }: { plan: ScenePlan }) {
+      log.calls.push({ name: 'vectorizeMasks' });
+      const sources = plan.vectors?.sources ?? [];
+      return {
+        outputs: sources.map((v) => output(plan, 'vector', `vectors/${v.name}.parquet`, v.product)),
+        polygons: Object.fromEntries(sources.map((v) => [v.product, { [v.name]: 1 }])),
+      };
+    },
+    async warpCog({ plan, product }: { plan: ScenePlan; product: string }) {
+      log.calls.push({ name: 'warpCog' });
+      return output(plan, 'reprojected', `${product}.${plan.reproject?.epsg}.tif`, product);
+    },
     async cleanupWork() {
       log.calls.push({ name: 'cleanupWork' });
     },
@@ -174,7 +186,7 @@ export function createSceneStubs(opts: SceneStubOptions): { activities: SceneAct
       };
     },
   };
-  // Every activity of the interface, processSceneInline included (processTiles is checked where the DAG declares it).
-  const checked: SceneActivities & Required<Omit<SceneActivities, 'processTiles'>> = activities;
+  // Every activity of the interface, processSceneInline included.
+  const checked: Required<SceneActivities> = activities;
   return { activities: checked, log };
 }
