@@ -29,3 +29,17 @@ test('decidePartition: skip only an unchanged key whose outputs exist, and say w
   assert.equal(decidePartition(want, rec({ key: 'k1', definitionHash: 'd0' }), true).reason, 'definition changed');
   assert.equal(decidePartition(want, rec({ codeVersion: 'pipeline.v0/ndci.v1/water.v1' }), true).reason, 'code version changed (pipeline.v0/ndci.v1/water.v1 → pipeline.v1/ndci.v1/water.v1)');
 });
+
+test('map outputs are part of the definition only when asked: keys of runs without them stay what they were', () => {
+  const base = { product: 'water', variant: 'water', bands, tileSizePx: 512, previewFactor: 2 };
+  const vectors = { names: ['water'], connectivity: 4 as const, minAreaM2: 0, formats: ['geojson', 'geoparquet'] };
+  // The hash of a run without map outputs, written before they existed (pipeline.v1): a manifest recorded with it
+  // must still be found unchanged.
+  assert.equal(definitionHash(base), 'ae13e7586855f92be8e4254dba7a00f9c5e1fcfcbe1570e17225b3c07620a426');
+  assert.equal(definitionHash({ ...base, maps: undefined }), definitionHash(base));
+  const withVectors = definitionHash({ ...base, maps: { vectors } });
+  assert.notEqual(withVectors, definitionHash(base));
+  assert.notEqual(withVectors, definitionHash({ ...base, maps: { vectors: { ...vectors, connectivity: 8 } } }));
+  assert.notEqual(withVectors, definitionHash({ ...base, maps: { vectors: { ...vectors, minAreaM2: 100 } } }));
+  assert.notEqual(definitionHash({ ...base, maps: { reproject: { epsg: 3857, resampling: 'nearest' } } }), definitionHash({ ...base, maps: { reproject: { epsg: 4326, resampling: 'nearest' } } }));
+});

@@ -126,6 +126,43 @@ describe('processScene workflow', { timeout: 60_000, concurrency: true }, () => 
     });
   });
 
+  it('with vectors and a reprojection asked: polygons and one copy per COG beside the tables, all published', async () => {
+    const maps: Partial<ProcessSceneInput> = {
+      vectors: { products: ['water', 'bloom'], connectivity: 8, minAreaM2: 0, formats: ['geoparquet'] },
+      reproject: { epsg: 3857 },
+    };
+    await runScene({ tilesAcross: 2, tilesDown: 1 }, maps, async ({ log, outcome, workflowId }) => {
+      const result = await outcome;
+      const calls = names(log);
+      const publish = calls.indexOf('publishScene');
+      const lastCog = calls.lastIndexOf('assembleCog');
+      // After every COG is assembled (they read the COGs), before publishing (which lists them).
+      const vectorize = calls.indexOf('vectorizeMasks');
+      assert.ok(vectorize > lastCog && vectorize < publish, calls.join(' '));
+      const warps = log.calls.map((c, i) => [c.name, i] as const).filter(([n]) => n === 'warpCog');
+      assert.equal(warps.length, 3, 'one copy per raster product: ndwi, water, ndci');
+      assert.ok(warps.every(([, i]) => i > lastCog && i < publish));
+      assert.equal(calls.filter((n) => n === 'vectorizeMasks').length, 1);
+      const roles = result.outputs.map((o) => o.role);
+      assert.equal(roles.filter((r) => r === 'vector').length, 2);
+      assert.equal(roles.filter((r) => r === 'reprojected').length, 3);
+      // The activity's summary says what it does, for the Web UI's timeline.
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      const summaries = (history.events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'warpCog')
+        .map((e) => e.userMetadata?.summary?.data);
+      assert.equal(summaries.length, 3);
+    });
+  });
+
+  it('without map outputs asked, schedules neither vectorizeMasks nor warpCog', async () => {
+    await runScene({ tilesAcross: 2, tilesDown: 1 }, {}, async ({ log, outcome }) => {
+      await outcome;
+      assert.ok(!names(log).includes('vectorizeMasks'));
+      assert.ok(!names(log).includes('warpCog'));
+    });
+  });
+
   it('runs no tile activity and no cleanup when every partition is skipped', async () => {
     await runScene({ tilesAcross: 3, tilesDown: 2, allSkipped: true }, {}, async ({ log, outcome }) => {
       const result = await outcome;

@@ -113,6 +113,15 @@ function pickOf(b: { index: number; wavelengthNm: number }): { index: number; wa
  * the STAC item and the header of the GeoTIFF asset it names.
  */
 export async function inputSensor(config: Config, uri: string, wavelengthsNm?: number[]): Promise<Sensor> {
+  return (await inputHeader(config, uri, wavelengthsNm)).sensor;
+}
+
+/** The sensor and the grid of an input (a GeoTIFF or a STAC item), from its header. */
+export async function inputHeader(
+  config: Config,
+  uri: string,
+  wavelengthsNm?: number[],
+): Promise<{ tiffUri: string; sensor: Sensor; grid: { width: number; height: number; epsg: number | null; geoTransform: number[] | null } }> {
   const store = createStoreRouter(config);
   let tiffUri = uri;
   let item: StacItem | undefined;
@@ -127,7 +136,9 @@ export async function inputSensor(config: Config, uri: string, wavelengthsNm?: n
   }
   const tiff = await Tiff.open(store.source(tiffUri));
   try {
-    return sceneSensor({ name: tiffUri.split('/').pop() ?? tiffUri, wavelengthsNm, stacItem: item, bands: tiff.info().bands });
+    const info = tiff.info();
+    const sensor = sceneSensor({ name: tiffUri.split('/').pop() ?? tiffUri, wavelengthsNm, stacItem: item, bands: info.bands });
+    return { tiffUri, sensor, grid: { width: info.width, height: info.height, epsg: info.geo?.epsg ?? null, geoTransform: info.geo?.geoTransform ?? null } };
   } finally {
     await tiff.source.close?.();
   }

@@ -11,6 +11,7 @@ import { RasterError } from '../../raster/errors';
 import { parseProductEntry } from '../../raster/jobs/products/request';
 import { bindProducts, type RunProducts } from '../../raster/jobs/products/resolve';
 import { productParams } from '../../workflows/products';
+import { planReprojectGrid } from '../../raster/jobs/products/map-request';
 import { MAP_HELP, MAP_OPTIONS, parse, parseMapFlags, parseProductFlags, parsePositiveInt, parseWavelengths } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
@@ -196,20 +197,24 @@ function productLabel(entry: string): string {
 
 /**
  * Binds the products to the first scene's bands, as its plan will, so that a band the sensor lacks, a wavelength
- * outside it or a division its wavelengths make constant is reported (exit 2) before anything starts. An input
+ * outside it or a division its wavelengths make constant is reported (exit 2) before anything starts; the same
+ * for a reprojected copy over the size limits. An input
  * that cannot be read here is left to the run, which reports it for its scene.
  */
 async function checkSensor(config: Config, input: ProcessSceneInput, run: RunProducts): Promise<void> {
-  const { inputSensor } = await import('./indices');
-  let sensor;
+  const { inputHeader } = await import('./indices');
+  let header;
   try {
-    sensor = await inputSensor(config, input.input, input.wavelengthsNm);
+    header = await inputHeader(config, input.input, input.wavelengthsNm);
   } catch {
     return;
   }
-  if (sensor.bands.length === 0) return;
   try {
-    bindProducts(run, sensor, Object.fromEntries(Object.keys(run.definitions).map((p) => [p, productParams(p, input.params, run.definitions)])));
+    if (header.sensor.bands.length > 0) {
+      bindProducts(run, header.sensor, Object.fromEntries(Object.keys(run.definitions).map((p) => [p, productParams(p, input.params, run.definitions)])));
+    }
+    // A copy too large for the first scene is refused here; every scene's plan checks its own.
+    if (input.reproject) planReprojectGrid(header.tiffUri, header.grid, input.reproject.epsg);
   } catch (err) {
     if (err instanceof RasterError) throw new UsageError(err.message);
     throw err;

@@ -94,6 +94,28 @@ export function stubPlan(input: ProcessSceneInput, opts: SceneStubOptions): Scen
     workUri: `${input.out}/_work/${sceneId}/`,
     outUri: input.out,
     paramsHash: 'abcdef012345',
+    // Map outputs as planScene resolves them (activities/plan-scene.ts planMaps), for the products computed.
+    ...(input.vectors && !opts.allSkipped
+      ? {
+          vectors: {
+            sources: input.vectors.products.map((name) => (name === 'bloom' ? { name, product: 'ndci', bloomThreshold: 0.3, valuesProduct: 'ndci' } : { name, product: name })),
+            connectivity: input.vectors.connectivity,
+            minAreaM2: input.vectors.minAreaM2,
+            formats: input.vectors.formats,
+          },
+        }
+      : {}),
+    ...(input.reproject && !opts.allSkipped
+      ? {
+          reproject: {
+            epsg: input.reproject.epsg,
+            width: 100,
+            height: 100,
+            geoTransform: [0, 1, 0, 0, 0, -1],
+            resampling: Object.fromEntries(input.products.filter((p) => p !== 'rgb').map((p) => [p, p === 'water' ? 'nearest' : 'bilinear'])),
+          },
+        }
+      : {}),
     partitions,
   };
   // Asserted rather than annotated: ScenePlan grows fields the DAG does not read, and the stub sets the ones it does.
