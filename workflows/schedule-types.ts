@@ -6,7 +6,7 @@
 import type { AlertRule } from './alerts-types';
 import type { BackfillCounts } from './backfill-types';
 import type { SceneFilters } from './catalog-types';
-import type { ProductName } from './types';
+import type { ProductName, ReprojectRequest, VectorRequest } from './types';
 
 /** When actions are taken: a fixed interval (from the Unix epoch, as Temporal counts), or a 5-field cron in UTC. */
 export type ScheduleCadence = { kind: 'every'; everyMs: number } | { kind: 'cron'; cron: string };
@@ -42,6 +42,9 @@ export interface ScheduledBackfillInput {
   products: ProductName[];
   params?: Record<string, number>;
   wavelengthsNm?: number[];
+  /** Map outputs of every scene run (ProcessSceneInput.vectors / .reproject). */
+  vectors?: VectorRequest;
+  reproject?: ReprojectRequest;
   maxParallel?: number;
   alerts?: AlertRule[];
 }

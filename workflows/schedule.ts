@@ -58,6 +58,8 @@ export async function scheduledBackfill(input: ScheduledBackfillInput): Promise<
     products: input.products,
     params: input.params,
     wavelengthsNm: input.wavelengthsNm,
+    ...(input.vectors ? { vectors: input.vectors } : {}),
+    ...(input.reproject ? { reproject: input.reproject } : {}),
     maxParallel: input.maxParallel,
   };
   const record = await executeChild<typeof backfill>('backfill', {

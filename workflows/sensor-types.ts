@@ -5,7 +5,7 @@
  */
 import type { AlertCrossing, AlertRule, AlertState, DeliveryCounts, DeliveryRecord } from './alerts-types';
 import type { SceneFilters, SceneRef } from './catalog-types';
-import type { ProductName } from './types';
+import type { ProductName, ReprojectRequest, VectorRequest } from './types';
 
 /** Recently seen scene ids the cursor keeps, so scenes at (or behind) the cursor's datetime are not started twice. */
 export const RECENT_IDS = 1000;
@@ -38,6 +38,9 @@ export interface SensorInput {
   products: ProductName[];
   params?: Record<string, number>;
   wavelengthsNm?: number[];
+  /** Map outputs of every scene run (ProcessSceneInput.vectors / .reproject). */
+  vectors?: VectorRequest;
+  reproject?: ReprojectRequest;
   /** Time between polls. @format ms */
   everyMs: number;
   /** Scenes whose datetime is before this are never started (the first poll's cursor). null: every scene. @format ms since the epoch */

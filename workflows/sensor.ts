@@ -197,6 +197,8 @@ export async function sensor(input: SensorInput): Promise<SensorResult> {
       products: input.products,
       params: input.params,
       wavelengthsNm: input.wavelengthsNm,
+      ...(input.vectors ? { vectors: input.vectors } : {}),
+      ...(input.reproject ? { reproject: input.reproject } : {}),
     };
     try {
       const child = await startChild<typeof processScene>('processScene', {

@@ -28,8 +28,10 @@ import {
 } from '../../workflows/schedule-types';
 import { SA_SCHEDULE } from '../../workflows/search-attributes';
 import { DEFAULT_MAX_PARALLEL, MAX_PARALLEL_LIMIT } from '../../workflows/backfill-types';
-import { DEFAULT_PRODUCTS, type ProductName } from '../../workflows/types';
-import { parse, parseParams, parsePositiveInt, parseProducts, parseWavelengths } from '../args';
+import { DEFAULT_PRODUCTS, type ProductName, type ReprojectRequest, type VectorRequest } from '../../workflows/types';
+import { MAP_HELP, MAP_OPTIONS, parse, parseMapFlags, parseParams, parsePositiveInt, parseProducts, parseWavelengths } from '../args';
+import { collectProducts } from '../../raster/jobs/products/resolve';
+import { PRODUCTS } from '../../workflows/products';
 import * as print from '../print';
 import { connectClient } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -52,6 +54,7 @@ create:
   --products LIST      ndwi,water,ndci,ndvi,rgb (default ${DEFAULT_PRODUCTS.join(',')})
   --param P.NAME=V     product parameter, repeatable (see tessera run --help)
   --wavelengths NM,..  band centre wavelengths in nm, for files that carry none
+${MAP_HELP}
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --alert FILE         alert rules (JSON): after each action, POST a webhook when a metric crosses its threshold
   --max-parallel N     scene runs in flight per action (default ${DEFAULT_MAX_PARALLEL})
@@ -85,6 +88,7 @@ const CREATE_OPTIONS = {
   'max-parallel': { type: 'string' },
   paused: { type: 'boolean' },
   json: { type: 'boolean' },
+  ...MAP_OPTIONS,
 } as const;
 
 const VERB_OPTIONS = {
@@ -226,16 +230,22 @@ export interface AutomationRequest {
   products: ProductName[];
   params?: Record<string, number>;
   wavelengthsNm?: number[];
+  vectors?: VectorRequest;
+  reproject?: ReprojectRequest;
   maxParallel?: number;
   alerts?: AlertRule[];
 }
 
 /**
- * Parses SOURCE, the filter flags, --products, --param, --wavelengths, --out, --max-parallel and --alert FILE.
+ * Parses SOURCE, the filter flags, --products, --param, --wavelengths, the map flags (--vectors, --reproject, ...),
+ * --out, --max-parallel and --alert FILE.
  * @throws UsageError / FilterError (exit 2) for anything that does not parse, including every alert-file problem.
  */
 export async function parseAutomationRequest(
-  values: Pick<CreateValues, 'collections' | 'bbox' | 'datetime' | 'filter' | 'limit' | 'asset' | 'products' | 'param' | 'wavelengths' | 'out' | 'alert' | 'max-parallel'>,
+  values: Pick<
+    CreateValues,
+    'collections' | 'bbox' | 'datetime' | 'filter' | 'limit' | 'asset' | 'products' | 'param' | 'wavelengths' | 'out' | 'alert' | 'max-parallel' | keyof typeof MAP_OPTIONS
+  >,
   source: string,
   config: Config,
 ): Promise<AutomationRequest> {
@@ -250,6 +260,7 @@ export async function parseAutomationRequest(
     wavelengthsNm: values.wavelengths ? parseWavelengths(values.wavelengths) : undefined,
     ...(maxParallel !== undefined ? { maxParallel } : {}),
   };
+  Object.assign(request, parseMapFlags(values, collectProducts(request.products, PRODUCTS), request.params));
   if (values.alert !== undefined) {
     request.alerts = await readAlertRules(values.alert);
     const needsNdci = request.alerts.filter((r) => r.metric.startsWith('bloom_') && !request.products.includes('ndci'));

@@ -7,7 +7,7 @@ import type { sensor } from '../../workflows/sensor';
 import { sensorStatusQuery, stopSensorSignal } from '../../workflows/sensor-messages';
 import { DEFAULT_POLL_PAGE, DEFAULT_POLLS_PER_RUN, DEFAULT_SENSOR_PARALLEL, sensorWorkflowId, type SensorInput, type SensorStatus } from '../../workflows/sensor-types';
 import { DEFAULT_PRODUCTS } from '../../workflows/types';
-import { parse, parsePositiveInt } from '../args';
+import { MAP_HELP, MAP_OPTIONS, parse, parsePositiveInt } from '../args';
 import * as print from '../print';
 import { connectClient, workflowUiUrl } from '../temporal-client';
 import { UsageError } from '../usage-error';
@@ -30,6 +30,7 @@ start:
   --products LIST      ndwi,water,ndci,ndvi,rgb (default ${DEFAULT_PRODUCTS.join(',')})
   --param P.NAME=V     product parameter, repeatable (see tessera run --help)
   --wavelengths NM,..  band centre wavelengths in nm, for files that carry none
+${MAP_HELP}
   --out URI            output root (default $TESSERA_OUT or file://<cwd>/.out)
   --alert FILE         alert rules (JSON): POST a webhook when a scene's metric crosses its threshold
   --max-parallel N     scene runs in flight (default ${DEFAULT_SENSOR_PARALLEL})
@@ -63,6 +64,7 @@ const START_OPTIONS = {
   'poll-page': { type: 'string' },
   'polls-per-run': { type: 'string' },
   json: { type: 'boolean' },
+  ...MAP_OPTIONS,
 } as const;
 
 const VERB_OPTIONS = { json: { type: 'boolean' }, 'no-wait': { type: 'boolean' } } as const;
