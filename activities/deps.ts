@@ -4,6 +4,8 @@ import type { ThreadTask, ThreadTaskResult } from '../raster/jobs/thread-task';
 
 /** Runs CPU-bound tasks off the activity's event loop (workers/pool.ts ThreadPool implements it). */
 export interface TaskRunner {
+  /** Threads running tasks at once (0: inline); activities size how many tasks they keep in flight by it. */
+  readonly size?: number;
   run(task: ThreadTask, transfer?: ArrayBuffer[], signal?: AbortSignal): Promise<ThreadTaskResult>;
 }
 

@@ -3,15 +3,17 @@
  * mode of ThreadPool (size 0), so tests exercise exactly the code the threads run.
  */
 import { runProductTile, type ProductTileJob, type ProductTileOutput } from './product-tile';
+import { runWarpTile, type WarpTileJob, type WarpTileOutput } from './warp-tile';
 import { encodeTile, type TileEncoding } from '../cog/tile-codec';
 import { initCodecs } from '../compression/decode-block';
 import type { TypedArray } from '../types';
 
 export type ThreadTask =
   | { kind: 'product-tile'; job: ProductTileJob }
-  | { kind: 'encode-tile'; encoding: TileEncoding; pixels: TypedArray };
+  | { kind: 'encode-tile'; encoding: TileEncoding; pixels: TypedArray }
+  | { kind: 'warp-tile'; job: WarpTileJob };
 
-export type ThreadTaskResult = ProductTileOutput | Uint8Array;
+export type ThreadTaskResult = ProductTileOutput | Uint8Array | WarpTileOutput;
 
 export async function runThreadTask(task: ThreadTask): Promise<{ result: ThreadTaskResult; transfer: ArrayBuffer[] }> {
   await initCodecs();
@@ -25,6 +27,10 @@ export async function runThreadTask(task: ThreadTask): Promise<{ result: ThreadT
       const encoded = encodeTile(task.encoding, task.pixels);
       const result = encoded.byteOffset === 0 && encoded.byteLength === encoded.buffer.byteLength ? encoded : encoded.slice();
       return { result, transfer: [result.buffer as ArrayBuffer] };
+    }
+    case 'warp-tile': {
+      const result = runWarpTile(task.job);
+      return { result, transfer: [result.pixels.buffer as ArrayBuffer] };
     }
   }
 }
