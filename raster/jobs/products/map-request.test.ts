@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { suggestedWarpOutput } from '../../warp/suggested-output';
-import { PRODUCTS } from '../../../workflows/products';
+import type { ProductDefinition } from './definition';
 import { checkReprojectEpsg, MapRequestError, MAX_REPROJECTED_PIXELS, planReprojectGrid, resamplingFor } from './map-request';
 
 const UTM = { epsg: 32617, geoTransform: [308000, 5, 0, 4630000, 0, -5], width: 1100, height: 1100 };
@@ -52,8 +52,17 @@ describe('planReprojectGrid', () => {
 });
 
 describe('resamplingFor', () => {
+  // Only what resamplingFor reads: the kernel (is it a mask?) and the stored type.
+  const def = (kernel: object, dtype: string) => ({ kernel, dtype }) as unknown as ProductDefinition;
+  const PRODUCTS = {
+    ndwi: def({ kind: 'hab', output: 'ndwi' }, 'float32'),
+    water: def({ kind: 'hab', output: 'water' }, 'uint8'),
+    ndci: def({ kind: 'hab', output: 'ndci' }, 'float32'),
+    turbid: def({ kind: 'mask', formula: 'NDTI > 0.1' }, 'uint8'),
+    tsm: def({ kind: 'formula', formula: 'R * 100' }, 'int16'),
+  };
   it('is nearest for masks, bilinear for continuous products, unless one is asked', () => {
-    assert.deepEqual(resamplingFor(['ndwi', 'water', 'ndci'], PRODUCTS), { ndwi: 'bilinear', water: 'nearest', ndci: 'bilinear' });
+    assert.deepEqual(resamplingFor(['ndwi', 'water', 'ndci', 'turbid', 'tsm'], PRODUCTS), { ndwi: 'bilinear', water: 'nearest', ndci: 'bilinear', turbid: 'nearest', tsm: 'bilinear' });
     assert.deepEqual(resamplingFor(['ndwi', 'water'], PRODUCTS, 'nearest'), { ndwi: 'nearest', water: 'nearest' });
   });
 });
