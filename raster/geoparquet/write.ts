@@ -5,8 +5,8 @@
  * row groups without decoding geometry.
  *
  * Columns, in order: id BIGINT, scene_id VARCHAR, datetime TIMESTAMP WITH TIME ZONE (µs, UTC), class VARCHAR
- * (water | bloom), area_m2 DOUBLE, pixel_count BIGINT, mean DOUBLE (null without a value raster), max DOUBLE
- * (same), bbox STRUCT, geometry BLOB (WKB Polygon or MultiPolygon).
+ * (water | bloom | a custom mask's name), area_m2 DOUBLE, pixel_count BIGINT, mean DOUBLE (null without a value
+ * raster), max DOUBLE (same), bbox STRUCT, geometry BLOB (WKB Polygon or MultiPolygon).
  */
 import { Binary, Field, Float64, Int64, makeData, RecordBatch, Schema, Struct, Table, TimestampMicrosecond, Utf8, type Data, type DataType } from 'apache-arrow';
 import { arrowTableToParquet, type ParquetCompression } from '../parquet/write-parquet';

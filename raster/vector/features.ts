@@ -8,8 +8,11 @@ import { pixelAreasM2 } from '../geo/pixel-area';
 import { VectorInputError } from './errors';
 import { Polygonizer, type PixelPolygon } from './polygonize';
 
-/** What a polygon stands for. */
-export type VectorClass = 'water' | 'bloom';
+/**
+ * What a polygon stands for: `water`, `bloom`, or the name of a custom mask product (`--index 'turbid=NDTI > 0.1'`
+ * gives `turbid`), so a custom mask's records say which mask they outline.
+ */
+export type VectorClass = 'water' | 'bloom' | (string & {});
 
 /** One polygon record in the raster's CRS. */
 export interface VectorFeature {
