@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -33,6 +34,8 @@ function makeRow(sceneId: string, product: string, i: number): CatalogRow {
     mean: i === 3 ? NaN : 0.1 * i - (ndci ? 0.05 : 0),
     p50: i === 3 ? null : 0.1 * i,
     p98: i === 3 ? null : 0.1 * i + 0.3,
+    // Scene 1 was not vectorised; the others count water polygons (ndwi rows stand in for a custom mask).
+    polygonCount: i === 1 ? null : ndci ? 3 + i : 40 + i,
   };
 }
 
@@ -64,7 +67,7 @@ test('catalog of 4 scenes x 2 products reads back through DuckDB with its types,
     await withDuckDb(async (c) => {
       const source = `read_parquet(${sqlString(join(root, 'tables/catalog') + '/**/*.parquet')}, hive_partitioning = true, hive_types = {'scene': VARCHAR, 'product': VARCHAR})`;
       const described = (await c.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`)).getRowObjectsJS();
-      const duckType = { utf8: 'VARCHAR', 'timestamp[ms, UTC]': 'TIMESTAMP WITH TIME ZONE', float64: 'DOUBLE' } as const;
+      const duckType = { utf8: 'VARCHAR', 'timestamp[ms, UTC]': 'TIMESTAMP WITH TIME ZONE', float64: 'DOUBLE', int32: 'INTEGER' } as const;
       assert.deepEqual(
         described.slice(0, CATALOG_COLUMNS.length).map((d) => [d.column_name, d.column_type]),
         CATALOG_COLUMNS.map((col) => [col.name, duckType[col.type]]),
@@ -83,6 +86,7 @@ test('catalog of 4 scenes x 2 products reads back through DuckDB with its types,
           crs: r.crs, partition_key: r.partitionKey, code_version: r.codeVersion,
           valid_km2: r.validKm2, water_km2: r.waterKm2, bloom_km2: r.bloomKm2, bloom_fraction: r.bloomFraction,
           valid_fraction: r.validFraction, mean: Number.isNaN(r.mean) ? null : r.mean, p50: r.p50, p98: r.p98,
+          polygon_count: r.polygonCount ?? null,
           scene: r.sceneId, product: r.product,
           datetime_ms: r.datetime === null ? null : BigInt(Date.parse(r.datetime)),
         }));
@@ -91,9 +95,11 @@ test('catalog of 4 scenes x 2 products reads back through DuckDB with its types,
       // Nulls are SQL NULLs: aggregates skip them.
       const agg = (await c.runAndReadAll(
         `SELECT count(*) FILTER (WHERE datetime IS NULL) AS undated, count(*) FILTER (WHERE water_km2 IS NULL) AS no_water,
-                sum(bloom_km2) AS bloom, count(DISTINCT scene) AS scenes FROM ${source}`,
+                sum(bloom_km2) AS bloom, count(DISTINCT scene) AS scenes,
+                sum(polygon_count) FILTER (WHERE product = 'ndci') AS bloom_polygons, count(*) FILTER (WHERE polygon_count IS NULL) AS not_vectorised
+         FROM ${source}`,
       )).getRowObjectsJS();
-      assert.deepEqual(agg, [{ undated: 2n, no_water: 2n, bloom: (10 + 11.25 + 13.75) * 0.25, scenes: 4n }]);
+      assert.deepEqual(agg, [{ undated: 2n, no_water: 2n, bloom: (10 + 11.25 + 13.75) * 0.25, scenes: 4n, bloom_polygons: 3n + 5n + 6n, not_vectorised: 2n }]);
 
       // Partition pruning on an escaped value selects that partition's file only.
       const pruned = (await c.runAndReadAll(`SELECT scene_id FROM ${source} WHERE scene = ${sqlString(SCENES[3])} AND product = 'ndwi'`)).getRowObjectsJS();
@@ -108,7 +114,7 @@ test('catalog of 4 scenes x 2 products reads back through DuckDB with its types,
       const kv = (await c.runAndReadAll(
         `SELECT decode(key) AS k, decode(value) AS v FROM parquet_kv_metadata(${one}) WHERE decode(key) LIKE 'tessera:%' ORDER BY k`,
       )).getRowObjectsJS();
-      assert.deepEqual(kv, [{ k: 'tessera:catalog', v: '{"product":"ndci","schema":1}' }]);
+      assert.deepEqual(kv, [{ k: 'tessera:catalog', v: '{"product":"ndci","schema":2}' }]);
     });
   } finally {
     await rm(root, { recursive: true, force: true });
@@ -124,6 +130,17 @@ test('decodeCatalogTable returns the rows encoded, NaN as null', () => {
   // The path's product wins over the file's metadata.
   assert.equal(decodeCatalogTable(encodeCatalogTable([makeRow('s', 'ndci', 0)]), { product: 'NDCI' })[0].product, 'NDCI');
   assert.deepEqual(decodeCatalogTable(encodeCatalogTable([])), []);
+  // A row that does not say reads back with a null count.
+  const { polygonCount: _, ...unsaid } = makeRow('s', 'water', 0);
+  assert.equal(decodeCatalogTable(encodeCatalogTable([unsaid]))[0].polygonCount, null);
+});
+
+test('the same row encodes to the same bytes in another process', () => {
+  const row = makeRow('EMIT_L2A_20240101T101010', 'water', 0);
+  const script = `const { encodeCatalogTable } = require(${JSON.stringify(require.resolve('./catalog-table'))});
+    process.stdout.write(Buffer.from(encodeCatalogTable([${JSON.stringify(row)}])).toString('hex'));`;
+  const other = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' });
+  assert.equal(other, Buffer.from(encodeCatalogTable([row])).toString('hex'));
 });
 
 test('a file written by DuckDB with the same columns decodes too', async () => {
@@ -143,6 +160,8 @@ test('a file written by DuckDB with the same columns decodes too', async () => {
     assert.deepEqual(row.bbox, [1, 2, 3, 4]);
     assert.equal(row.crs, null);
     assert.equal(row.bloomFraction, 0.25);
+    // The file has no polygon_count (a schema-1 file): the count reads as null.
+    assert.equal(row.polygonCount, null);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -173,6 +192,8 @@ test('invalid rows throw CatalogTableError naming the row', () => {
     [{ waterKm2: -1 }, /waterKm2 = -1 is not an area >= 0/],
     [{ bloomFraction: 1.5 }, /bloomFraction = 1.5 is outside \[0, 1\]/],
     [{ p98: Infinity }, /p98 = Infinity is not finite/],
+    [{ polygonCount: 2.5 }, /polygonCount = 2.5 is not a whole number/],
+    [{ polygonCount: -1 }, /polygonCount = -1 is not a whole number/],
   ];
   for (const [patch, message] of cases) {
     assert.throws(() => encodeCatalogTable([{ ...good, ...patch }]), (e) => e instanceof CatalogTableError && message.test(e.message), JSON.stringify(patch));

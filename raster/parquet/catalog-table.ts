@@ -10,10 +10,11 @@
  * The file also records its product in the key-value metadata (`tessera:catalog`), so one file read on its own
  * still says what it holds.
  *
- * Column names and types are fixed by {@link CATALOG_COLUMNS}.
+ * Column names and types are fixed by {@link CATALOG_COLUMNS}. Schema 2 added `polygon_count`; a catalog that still
+ * holds schema-1 files reads with `union_by_name = true` in DuckDB (their count is NULL).
  */
 import {
-  DataType, Field, makeData, Precision, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8,
+  DataType, Field, Int32, makeData, Precision, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8,
   tableFromIPC, type Data,
 } from 'apache-arrow';
 import { readParquet } from 'parquet-wasm';
@@ -67,10 +68,15 @@ export interface CatalogRow {
   mean: number | null;
   p50: number | null;
   p98: number | null;
+  /**
+   * Polygons vectorised from this partition (`--vectors`): water polygons on the water row, bloom polygons on the
+   * ndci row, a custom mask's own on its row. Null (or absent) when the partition was not vectorised.
+   */
+  polygonCount?: number | null;
 }
 
 /** Arrow (and Parquet) type of a catalog column. */
-export type CatalogColumnType = 'utf8' | 'timestamp[ms, UTC]' | 'float64';
+export type CatalogColumnType = 'utf8' | 'timestamp[ms, UTC]' | 'float64' | 'int32';
 
 /** The file's columns in order, with their type and whether they may hold nulls. */
 export const CATALOG_COLUMNS: ReadonlyArray<{ name: string; type: CatalogColumnType; nullable: boolean }> = [
@@ -91,7 +97,11 @@ export const CATALOG_COLUMNS: ReadonlyArray<{ name: string; type: CatalogColumnT
   { name: 'mean', type: 'float64', nullable: true },
   { name: 'p50', type: 'float64', nullable: true },
   { name: 'p98', type: 'float64', nullable: true },
+  { name: 'polygon_count', type: 'int32', nullable: true },
 ];
+
+/** Columns added after schema 1: a file of an older schema reads them as null. */
+const LATER_COLUMNS: ReadonlySet<string> = new Set(['polygon_count']);
 
 /** Hive partition columns, outermost first; they appear in the path, never in the file. */
 export const CATALOG_PARTITION_COLUMNS = ['scene', 'product'] as const;
@@ -100,7 +110,7 @@ export const CATALOG_PARTITION_COLUMNS = ['scene', 'product'] as const;
 export const CATALOG_TABLE_DIR = 'tables/catalog';
 
 /** Bumped when a column is added, removed or retyped; written to the file's key-value metadata. */
-export const CATALOG_SCHEMA_VERSION = 1;
+export const CATALOG_SCHEMA_VERSION = 2;
 
 /**
  * One key-value entry, `{"product":…,"schema":…}`: parquet-wasm writes several entries in an order that changes
@@ -171,6 +181,7 @@ export function encodeCatalogTable(rows: CatalogRow[], opts: CatalogTableOptions
     num('mean', (r) => r.mean, true),
     num('p50', (r) => r.p50, true),
     num('p98', (r) => r.p98, true),
+    int32Column('polygon_count', rows.map((r) => r.polygonCount ?? null)),
   ];
   const meta = JSON.stringify(rows.length > 0 ? { product: rows[0].product, schema: CATALOG_SCHEMA_VERSION } : { schema: CATALOG_SCHEMA_VERSION });
   return arrowTableToParquet(toTable(columns), { compression: opts.compression ?? 'zstd', keyValueMetadata: { [META_KEY]: meta } });
@@ -201,6 +212,10 @@ export function decodeCatalogTable(bytes: Uint8Array, opts: DecodeCatalogOptions
   for (const spec of CATALOG_COLUMNS) {
     const field = table.schema.fields.find((f) => f.name === spec.name);
     const vector = table.getChild(spec.name);
+    if ((!field || !vector) && LATER_COLUMNS.has(spec.name)) {
+      col.set(spec.name, () => null);
+      continue;
+    }
     if (!field || !vector) throw new CatalogTableError(`file has no column ${spec.name}`);
     const got = typeName(field.type);
     if (got !== spec.type) throw new CatalogTableError(`column ${spec.name} is ${got}, expected ${spec.type}`);
@@ -241,6 +256,7 @@ export function decodeCatalogTable(bytes: Uint8Array, opts: DecodeCatalogOptions
       mean: optNum('mean'),
       p50: optNum('p50'),
       p98: optNum('p98'),
+      polygonCount: optNum('polygon_count'),
     });
   }
   return rows;
@@ -251,6 +267,7 @@ type Column = { name: string; nullable: boolean; data: Data<DataType> };
 function typeName(t: DataType): string {
   if (DataType.isUtf8(t)) return 'utf8';
   if (DataType.isFloat(t) && t.precision === Precision.DOUBLE) return 'float64';
+  if (DataType.isInt(t) && t.bitWidth === 32 && t.isSigned) return 'int32';
   // We write milliseconds; other writers choose their own unit (DuckDB writes TIMESTAMPTZ as microseconds) and may
   // spell the zone `+00:00`. Arrow's getter returns epoch milliseconds for every unit, so any UTC timestamp reads.
   if (DataType.isTimestamp(t) && (t.timezone === 'UTC' || t.timezone === '+00:00')) {
@@ -279,6 +296,13 @@ function utf8Column(name: string, values: Array<string | null>, nullable: boolea
   encoded.forEach((b, i) => data.set(b, valueOffsets[i]));
   const { bitmap, nullCount } = validityBitmap(values.map((v) => v !== null));
   return { name, nullable, data: makeData({ type: new Utf8(), length: values.length, nullCount, nullBitmap: bitmap, valueOffsets, data }) };
+}
+
+function int32Column(name: string, values: Array<number | null>): Column {
+  const data = new Int32Array(values.length);
+  values.forEach((v, i) => (data[i] = v ?? 0));
+  const { bitmap, nullCount } = validityBitmap(values.map((v) => v !== null));
+  return { name, nullable: true, data: makeData({ type: new Int32(), length: values.length, nullCount, nullBitmap: bitmap, data }) };
 }
 
 function timestampMsColumn(name: string, epochMs: Array<number | null>): Column {
@@ -328,6 +352,8 @@ function checkRow(r: CatalogRow, i: number): void {
   };
   fraction('bloomFraction', r.bloomFraction, true);
   fraction('validFraction', r.validFraction, false);
+  const n = r.polygonCount;
+  if (n !== undefined && n !== null && !(Number.isInteger(n) && n >= 0 && n <= 0x7fffffff)) throw new CatalogTableError(`${at}: polygonCount = ${n} is not a whole number in 0..2^31-1`);
   for (const [name, v] of [['mean', r.mean], ['p50', r.p50], ['p98', r.p98]] as const) {
     if (v === Infinity || v === -Infinity) throw new CatalogTableError(`${at}: ${name} = ${v} is not finite`);
   }
