@@ -25,6 +25,12 @@ export interface ManifestOutputFile {
   sha256: string;
   /** What the file is, e.g. `cog`, `table`, `preview`, `stac`. */
   role: string;
+  /**
+   * A reprojected copy's grid, or a polygon file's mask, format and count: recorded so that a re-run which skips
+   * the partition republishes the file with its metadata. JSON only.
+   */
+  proj?: { epsg: number; shape: [number, number]; transform: number[] };
+  vector?: { name: string; format: string; polygons: number };
 }
 
 export interface ManifestInput {
@@ -68,7 +74,10 @@ export function buildManifest(input: ManifestInput): object {
   const outputs = sortedByUri(id, 'output', input.outputs).map((f) => {
     checkFile(id, 'output', f.uri, f.sizeBytes, f.sha256);
     if (f.role.length === 0) throw new StacInputError(id, `output ${f.uri} has an empty role`);
-    return { uri: f.uri, role: f.role, sizeBytes: f.sizeBytes, sha256: f.sha256 };
+    const entry: Record<string, unknown> = { uri: f.uri, role: f.role, sizeBytes: f.sizeBytes, sha256: f.sha256 };
+    if (f.proj !== undefined) entry.proj = canonicalJson(id, `output ${f.uri} proj`, f.proj);
+    if (f.vector !== undefined) entry.vector = canonicalJson(id, `output ${f.uri} vector`, f.vector);
+    return entry;
   });
   const manifest: Record<string, unknown> = { manifestVersion: MANIFEST_VERSION, sceneId: id };
   if (input.workflowId !== undefined) manifest.workflowId = input.workflowId;
@@ -81,7 +90,7 @@ export function buildManifest(input: ManifestInput): object {
   if (input.partitions !== undefined) manifest.partitions = canonicalJson(id, 'partitions', input.partitions);
   manifest.totals = {
     outputCount: outputs.length,
-    outputBytes: outputs.reduce((sum, o) => sum + o.sizeBytes, 0),
+    outputBytes: input.outputs.reduce((sum, o) => sum + o.sizeBytes, 0),
   };
   return manifest;
 }

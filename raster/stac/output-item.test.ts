@@ -264,3 +264,34 @@ test('transform helpers: GDAL order to proj:transform, proj:bbox of south-up and
   // 90° rotation: columns run south, rows run east.
   assert.deepEqual(projBbox([0, 10, 100, -10, 0, 200], [2, 3]), [100, 170, 120, 200]);
 });
+
+test('a reprojected copy carries its own proj:* at asset level; a polygon file its mask and count', () => {
+  const copy = { epsg: 3857, shape: [1210, 1390] as [number, number], transform: [25, 0, 1660000, 0, -25, 5650000] };
+  const item = buildOutputItem({
+    ...BASE,
+    assets: [
+      ...BASE.assets,
+      { key: 'ndwi_epsg3857', href: 's3://out/scene/cog/ndwi.3857.tif', title: 'ndwi COG in EPSG:3857', type: MediaType.Cog, roles: ['data'], product: 'ndwi', dataType: 'float32', nodata: 'nan', proj: copy },
+      { key: 'vectors_water_geojson', href: 's3://out/scene/vectors/water.geojson', title: 'water polygons', type: MediaType.GeoJson, roles: ['data'], product: 'water', vector: { mask: 'water', polygons: 12 } },
+    ],
+  }) as Json;
+  checkStacItemRules(item);
+  const a = item.assets.ndwi_epsg3857;
+  assert.equal(a['proj:epsg'], 3857);
+  assert.deepEqual(a['proj:shape'], [1210, 1390]);
+  assert.deepEqual(a['proj:transform'], copy.transform);
+  assert.deepEqual(a['proj:bbox'], [1660000, 5650000 - 1210 * 25, 1660000 + 1390 * 25, 5650000]);
+  // The Item keeps the grid of the originals; the original's asset has no proj:* of its own.
+  assert.equal(item.properties['proj:epsg'], 32633);
+  assert.ok(!('proj:epsg' in item.assets.ndwi));
+  assert.equal(item.assets.vectors_water_geojson['tessera:polygons'], 12);
+  assert.equal(item.assets.vectors_water_geojson['tessera:mask'], 'water');
+  assert.throws(
+    () => buildOutputItem({ ...BASE, assets: [{ ...BASE.assets[0], proj: { ...copy, shape: [0, 5] } }] }),
+    (e) => e instanceof StacInputError && /asset ndwi.*shape \[0, 5\]/.test(e.message),
+  );
+  assert.throws(
+    () => buildOutputItem({ ...BASE, assets: [{ ...BASE.assets[0], vector: { mask: 'water', polygons: -1 } }] }),
+    (e) => e instanceof StacInputError && /polygon count -1/.test(e.message),
+  );
+});

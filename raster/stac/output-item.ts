@@ -34,6 +34,13 @@ export interface OutputAsset {
   /** `raster:bands[0].nodata`; NaN (or 'nan') is written as the extension's string `"nan"`. */
   nodata?: number | 'nan';
   statistics?: AssetStatistics;
+  /**
+   * The asset's own grid when it differs from the Item's (a reprojected copy): written as the asset's `proj:epsg`,
+   * `proj:shape`, `proj:transform` and `proj:bbox`, which override the Item's for this asset (projection v1.1.0).
+   */
+  proj?: { epsg: number; shape: [number, number]; transform: number[] };
+  /** A polygon file: the mask it outlines and how many polygons it holds (`tessera:mask`, `tessera:polygons`). */
+  vector?: { mask: string; polygons: number };
 }
 
 export interface OutputItemInput {
@@ -200,11 +207,24 @@ function buildAssets(id: string, assets: OutputAsset[]): Record<string, object> 
       roles: [...a.roles],
     };
     if (a.product !== undefined) asset['tessera:product'] = a.product;
+    if (a.vector !== undefined) {
+      if (!Number.isSafeInteger(a.vector.polygons) || a.vector.polygons < 0) throw new StacInputError(id, `asset ${a.key} polygon count ${a.vector.polygons} is not a whole number >= 0`);
+      asset['tessera:mask'] = a.vector.mask;
+      asset['tessera:polygons'] = a.vector.polygons;
+    }
+    if (a.proj !== undefined) Object.assign(asset, assetProj(id, a.key, a.proj));
     const band = rasterBand(id, a);
     if (band !== undefined) asset['raster:bands'] = [band];
     out[a.key] = asset;
   }
   return out;
+}
+
+function assetProj(id: string, key: string, p: NonNullable<OutputAsset['proj']>): Record<string, unknown> {
+  if (!(Number.isInteger(p.epsg) && p.epsg > 0)) throw new StacInputError(id, `asset ${key} epsg ${p.epsg} is not a positive integer`);
+  const shape = checkShape(`${id} asset ${key}`, p.shape);
+  const transform = checkTransform(`${id} asset ${key}`, p.transform);
+  return { 'proj:epsg': p.epsg, 'proj:shape': shape, 'proj:transform': transform, 'proj:bbox': projBbox(transform, shape) };
 }
 
 function rasterBand(id: string, a: OutputAsset): Record<string, unknown> | undefined {
