@@ -4,14 +4,14 @@ import { QuicklookInputError } from './errors';
 export interface SceneSummary {
   /** Area of pixels with data (water mask not nodata). @format km² */
   validKm2: number;
-  /** @format km² */
-  waterKm2: number;
-  /** @format km² */
-  bloomKm2: number;
+  /** Null when the scene has no water mask. @format km² */
+  waterKm2: number | null;
+  /** Null when the scene has no NDCI. @format km² */
+  bloomKm2: number | null;
   /** Bloom pixels over water pixels with an NDCI (bloom mask not nodata); null without such water. */
   bloomFraction: number | null;
-  waterPolygons: number;
-  bloomPolygons: number;
+  /** Polygons per vectorised mask (`{ water: 12, bloom: 3 }`); a mask not vectorised is absent. */
+  polygons: Record<string, number>;
 }
 
 /**
@@ -22,7 +22,7 @@ export function summarizeMasks(
   water: Uint8Array,
   bloom: Uint8Array,
   rowAreasM2: ArrayLike<number>,
-  polygons: { water: number; bloom: number },
+  polygons: Record<string, number>,
 ): SceneSummary {
   const rows = rowAreasM2.length;
   if (water.length !== bloom.length || rows === 0 || water.length % rows !== 0) {
@@ -56,7 +56,6 @@ export function summarizeMasks(
     waterKm2: wet / 1e6,
     bloomKm2: bloomed / 1e6,
     bloomFraction: assessed > 0 ? bloomPx / assessed : null,
-    waterPolygons: polygons.water,
-    bloomPolygons: polygons.bloom,
+    polygons,
   };
 }
