@@ -2,7 +2,7 @@ import { catalogPartitionKey, encodeCatalogTable, type CatalogRow } from '../ras
 import { buildManifest, sha256Hex } from '../raster/stac/manifest';
 import { buildOutputItem } from '../raster/stac/output-item';
 import { productDefinition, type ProductDefinitions } from '../workflows/products';
-import type { PublishResult } from '../workflows/scene-dag';
+import type { PublishInput, PublishResult } from '../workflows/scene-dag';
 import type { OutputFile, PartitionSummary, ScenePlan, SceneSummary } from '../workflows/types';
 import { joinUri } from '../platform/storage/uri';
 import { ObjectNotFoundError } from '../platform/storage/errors';
@@ -10,33 +10,27 @@ import { activityLogger } from './context';
 import type { ActivityDeps } from './deps';
 import { manifestUri, stacItemUri } from './output-keys';
 import { recordedPartitions, type PartitionRecord } from './partitions';
+import { writeQuicklook } from './publish-quicklook';
+import { sceneAsset } from './scene-assets';
 import { sceneFootprint } from './scene-geometry';
 
-const ASSET_TYPES: Record<OutputFile['role'], { type: string; roles: string[] }> = {
-  cog: { type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
-  table: { type: 'application/vnd.apache.parquet', roles: ['metadata'] },
-  preview: { type: 'image/png', roles: ['overview', 'visual'] },
-  stac: { type: 'application/geo+json', roles: ['metadata'] },
-  manifest: { type: 'application/json', roles: ['metadata'] },
-  vector: { type: 'application/vnd.apache.parquet', roles: ['data'] },
-  reprojected: { type: 'image/tiff; application=geotiff; profile=cloud-optimized', roles: ['data'] },
-  quicklook: { type: 'text/html', roles: ['overview'] },
-};
-
 interface RecordedManifest {
-  outputs?: Array<{ uri: string; role: OutputFile['role']; sizeBytes: number; sha256: string }>;
+  outputs?: Array<Pick<OutputFile, 'uri' | 'role' | 'sizeBytes' | 'sha256' | 'proj' | 'vector'>>;
   partitions?: Record<string, PartitionRecord>;
 }
+
+/** Files the publish step writes itself, again on every publish. */
+const PUBLISHED_ROLES: ReadonlySet<OutputFile['role']> = new Set(['stac', 'manifest', 'quicklook']);
 
 /**
  * Publishes a scene: merges this run's partitions with those the manifest recorded (skipped partitions and other
  * variants stay as they were), writes one catalog-table row per computed raster partition, the STAC item of every
  * output, then the manifest (inputs, parameters, code version, every partition's key and summary, sha256 and size
- * of every output). The manifest is written last: its presence marks a complete scene. With nothing computed it
- * writes nothing.
+ * of every output). Before the item it writes the quick-look page when the scene has previews or polygons. The
+ * manifest is written last: its presence marks a complete scene. With nothing computed it writes nothing.
  */
 export function createPublishScene(deps: ActivityDeps) {
-  return async function publishScene({ plan, outputs, partitions }: { plan: ScenePlan; outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }): Promise<PublishResult> {
+  return async function publishScene({ plan, outputs, partitions, polygons }: PublishInput): Promise<PublishResult> {
     const log = activityLogger(deps.logger, { scene: plan.sceneId });
     const mUri = manifestUri(plan.outUri, plan.sceneId);
     const itemUri = stacItemUri(plan.outUri, plan.sceneId);
@@ -57,7 +51,13 @@ export function createPublishScene(deps: ActivityDeps) {
     // This run's partitions replace their records; every other recorded partition is kept.
     const merged: Record<string, PartitionRecord> = { ...recorded };
     const files = new Map<string, OutputFile>();
-    for (const [uri, f] of oldFiles) if (f.role !== 'stac' && f.role !== 'manifest') files.set(uri, { ...f, product: productOf(recorded, uri) });
+    // A computed partition's files are this run's outputs: a file it no longer makes (a copy in another CRS, the
+    // polygons of a mask no longer asked) leaves the listing.
+    const computed = new Set(plan.partitions.filter((p) => p.action === 'computed').map((p) => p.variant));
+    for (const [uri, f] of oldFiles) {
+      const product = productOf(recorded, uri);
+      if (!PUBLISHED_ROLES.has(f.role) && !(product !== undefined && computed.has(product))) files.set(uri, { ...f, product });
+    }
     for (const o of outputs) files.set(o.uri, o);
     for (const outcome of plan.partitions) {
       if (outcome.action === 'skipped') continue;
@@ -70,7 +70,7 @@ export function createPublishScene(deps: ActivityDeps) {
         codeVersion: outcome.codeVersion,
         params: Object.fromEntries(Object.entries(plan.params[outcome.product] ?? {}).map(([k, v]) => [`${outcome.product}.${k}`, v])),
         outputs: [],
-        summary: partitions[outcome.variant] ?? emptySummary(),
+        summary: withPolygons(partitions[outcome.variant] ?? emptySummary(), polygons?.[outcome.variant] ?? polygons?.[outcome.product]),
       };
     }
 
@@ -95,6 +95,7 @@ export function createPublishScene(deps: ActivityDeps) {
         mean: s.mean,
         p50: s.p50,
         p98: s.p98,
+        polygonCount: s.polygons ? Object.values(s.polygons).reduce((a, b) => a + b, 0) : null,
       };
       const bytes = encodeCatalogTable([row]);
       const uri = joinUri(plan.outUri, ...catalogPartitionKey(plan.sceneId, outcome.variant).split('/'));
@@ -108,7 +109,17 @@ export function createPublishScene(deps: ActivityDeps) {
     for (const rec of Object.values(merged)) rec.outputs.sort();
 
     const summary = sceneSummary(plan, merged);
-    const all = [...files.values()].sort((a, b) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0));
+    const polygonCounts = scenePolygons(plan, merged);
+    const byUri = (a: OutputFile, b: OutputFile) => (a.uri < b.uri ? -1 : a.uri > b.uri ? 1 : 0);
+    const page = await writeQuicklook(deps, {
+      plan,
+      files: [...files.values()].sort(byUri),
+      summary,
+      polygons: polygonCounts,
+      productOf: (variant) => merged[variant]?.product ?? plan.partitions.find((p) => p.variant === variant)?.product,
+    });
+    if (page) files.set(page.uri, page);
+    const all = [...files.values()].sort(byUri);
     const createdAt = new Date().toISOString();
     const gt = plan.geoTransform;
     const item = buildOutputItem({
@@ -131,28 +142,18 @@ export function createPublishScene(deps: ActivityDeps) {
         'tessera:valid_pixels': summary.validPixels,
         'tessera:water_km2': summary.waterAreaKm2,
         'tessera:bloom_km2': summary.bloomAreaKm2,
+        ...(Object.keys(polygonCounts).length ? { 'tessera:polygons': polygonCounts } : {}),
         'tessera:partitions': Object.fromEntries(Object.values(merged).map((r) => [r.variant, { key: r.key, code_version: r.codeVersion, params: r.params }])),
         'tessera:products': productsProperty(plan),
       },
-      assets: all
-        .map((o) => {
-          const table = o.uri.includes('/tables/catalog/') ? 'catalog' : 'tile_stats';
-          const key = o.role === 'table' ? `${table}_${o.product}` : o.role === 'preview' ? `preview_${o.product}` : (o.product ?? o.role);
-          const rec = o.product ? merged[o.product] : undefined;
-          const s = o.role === 'cog' ? rec?.summary : undefined;
-          const def = rec ? (plan.definitions?.[rec.product] ?? productDefinitionOrUndefined(rec.product)) : undefined;
-          return {
-            key,
-            href: o.uri,
-            title: `${o.product ?? o.role} ${o.role}`,
-            ...ASSET_TYPES[o.role],
-            product: o.product,
-            dataType: o.role === 'cog' ? (def?.dtype ?? 'float32') : undefined,
-            nodata: o.role === 'cog' ? (def?.nodata ?? 'nan') : undefined,
-            statistics:
-              s && s.mean !== null ? { minimum: s.minimum!, maximum: s.maximum!, mean: s.mean, valid_percent: s.validPercent } : undefined,
-          };
-        }),
+      assets: all.map((o) => {
+        const rec = o.product ? merged[o.product] : undefined;
+        const s = o.role === 'cog' ? rec?.summary : undefined;
+        return sceneAsset(o, {
+          def: rec ? (plan.definitions?.[rec.product] ?? productDefinitionOrUndefined(rec.product)) : undefined,
+          statistics: s && s.mean !== null ? { minimum: s.minimum!, maximum: s.maximum!, mean: s.mean, valid_percent: s.validPercent } : undefined,
+        });
+      }),
     });
     const itemBytes = new TextEncoder().encode(JSON.stringify(item, null, 2));
     const itemInfo = await deps.store.put(itemUri, itemBytes, { contentType: 'application/geo+json' });
@@ -171,7 +172,14 @@ export function createPublishScene(deps: ActivityDeps) {
         definitions: runtimeDefinitions(plan),
       },
       codeVersion: deps.codeVersion,
-      outputs: [...all, stac].map((o) => ({ uri: o.uri, sizeBytes: o.sizeBytes, sha256: o.sha256, role: o.role })),
+      outputs: [...all, stac].map((o) => ({
+        uri: o.uri,
+        sizeBytes: o.sizeBytes,
+        sha256: o.sha256,
+        role: o.role,
+        ...(o.proj ? { proj: o.proj } : {}),
+        ...(o.vector ? { vector: o.vector } : {}),
+      })),
       partitions: merged,
       createdAt,
     });
@@ -224,6 +232,18 @@ function productDefinitionOrUndefined(product: string) {
 /** The variant a recorded output belongs to. */
 function productOf(recorded: Record<string, PartitionRecord>, uri: string): string | undefined {
   return Object.values(recorded).find((r) => r.outputs.includes(uri))?.variant;
+}
+
+/** A partition's summary with this run's polygon counts for it, when it was vectorised. */
+function withPolygons(summary: PartitionSummary, polygons: Record<string, number> | undefined): PartitionSummary {
+  return polygons && Object.keys(polygons).length ? { ...summary, polygons: { ...polygons } } : summary;
+}
+
+/** Polygons per mask name over the partitions this run asked for (computed now or recorded). */
+function scenePolygons(plan: ScenePlan, records: Record<string, PartitionRecord>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const p of plan.partitions) for (const [name, n] of Object.entries(records[p.variant]?.summary.polygons ?? {})) out[name] = (out[name] ?? 0) + n;
+  return out;
 }
 
 function emptySummary(): PartitionSummary {

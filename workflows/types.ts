@@ -231,6 +231,11 @@ export interface PartitionSummary {
   p50: number | null;
   p98: number | null;
   validPercent: number;
+  /**
+   * Polygons of the masks vectorised from this partition, by mask name (`{ water: 12 }`, NDCI's `{ bloom: 3 }`);
+   * absent when the partition was not vectorised. Kept in the manifest, so a re-run that skips the partition keeps them.
+   */
+  polygons?: Record<string, number>;
 }
 
 /** What a run did with each asked partition (scene × product variant). */

@@ -31,18 +31,20 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
     assert.equal(bytes.byteLength, entry.sizeBytes, `size of ${entry.uri}`);
     assert.equal(createHash('sha256').update(new Uint8Array(bytes)).digest('hex'), entry.sha256, `sha256 of ${entry.uri}`);
   }
-  const listed = new Set((manifest.outputs as Array<{ uri: string }>).map((e) => e.uri));
+  const listed = new Map((manifest.outputs as Array<{ uri: string; sha256: string }>).map((e) => [e.uri, e]));
   for (const uri of [...Object.values(o.result.cogs), ...o.result.parquet, ...Object.values(o.result.previews), o.result.stac]) {
     assert.ok(listed.has(uri), `manifest lists ${uri}`);
   }
+  // Every output the run returns (map outputs and the quick look too) is in the manifest with the same sha256.
+  for (const f of o.result.outputs) if (f.role !== 'manifest') assert.equal(listed.get(f.uri)?.sha256, f.sha256, `manifest records ${f.uri} as returned`);
 
   // The STAC item links every output.
   const item = JSON.parse(await readFile(o.localPath(o.result.stac), 'utf8'));
   assert.equal(item.type, 'Feature');
-  const hrefs = new Set(Object.values(item.assets as Record<string, { href: string }>).map((a) => a.href));
-  for (const uri of [...Object.values(o.result.cogs), ...o.result.parquet, ...Object.values(o.result.previews)]) {
-    assert.ok(hrefs.has(uri), `STAC item links ${uri}`);
-  }
+  const assets = Object.values(item.assets as Record<string, Record<string, unknown> & { href: string }>);
+  const hrefs = new Set(assets.map((a) => a.href));
+  for (const f of o.result.outputs) if (f.role !== 'stac' && f.role !== 'manifest') assert.ok(hrefs.has(f.uri), `STAC item links ${f.uri}`);
+  await checkMapOutputs(o, assets);
 
   // COGs: valid for GDAL, and pixel values equal to the numpy reference.
   const ref = await habReference(o.inputPath, { g: bands.g.index, n: bands.n.index, re: (bands.re ?? bands.g).index, r: (bands.r ?? bands.n).index }, o.tmpDir);
@@ -99,4 +101,44 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
   const water = rows.find((r) => r.product === 'water');
   if (water) assert.equal(Number(water.valid), ref.summary.valid, 'valid pixels in the water table');
   con.closeSync?.();
+}
+
+/**
+ * Reprojected copies: valid COGs whose asset carries the copy's grid. Polygon files: as many features as their
+ * record says (GeoJSON parsed, GeoParquet counted by DuckDB). The quick look: present when there is a preview
+ * or a polygon file, and linking only relative hrefs.
+ */
+async function checkMapOutputs(o: CheckOptions, assets: Array<Record<string, unknown> & { href: string }>): Promise<void> {
+  const asset = (uri: string) => assets.find((a) => a.href === uri)!;
+  for (const f of o.result.outputs.filter((x) => x.role === 'reprojected')) {
+    const v = await validateCog(o.localPath(f.uri));
+    assert.ok(v.ok, `${f.uri} is a valid COG:\n${v.output}`);
+    assert.ok(f.proj, `${f.uri} records its grid`);
+    const a = asset(f.uri);
+    assert.deepEqual([a['proj:epsg'], a['proj:shape'], a['proj:transform']], [f.proj.epsg, f.proj.shape, f.proj.transform], `proj:* of ${f.uri}`);
+  }
+  const vectors = o.result.outputs.filter((x) => x.role === 'vector');
+  for (const f of vectors) {
+    assert.ok(f.vector, `${f.uri} records its mask, format and count`);
+    const path = o.localPath(f.uri);
+    let n: number;
+    if (f.vector.format === 'geojson') {
+      n = (JSON.parse(await readFile(path, 'utf8')) as { features: unknown[] }).features.length;
+    } else {
+      const db = await DuckDBInstance.create(':memory:');
+      const con = await db.connect();
+      n = Number((await con.runAndReadAll(`SELECT count(*) AS n FROM read_parquet('${path}')`)).getRowObjectsJS()[0].n);
+      con.closeSync();
+      db.closeSync();
+    }
+    assert.equal(n, f.vector.polygons, `features in ${f.uri}`);
+    assert.equal(asset(f.uri)['tessera:polygons'], f.vector.polygons);
+  }
+  const page = o.result.outputs.find((x) => x.role === 'quicklook');
+  assert.equal(page !== undefined, vectors.length > 0 || Object.keys(o.result.previews).length > 0, 'a quick look exactly when there is something to show');
+  if (page) {
+    const html = await readFile(o.localPath(page.uri), 'utf8');
+    const hrefs = [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]);
+    assert.ok(hrefs.length > 0 && hrefs.every((h) => !/^[a-z][a-z0-9+.-]*:/i.test(h)), `the quick look links relative hrefs only: ${hrefs.filter((h) => /:/.test(h)).join(', ')}`);
+  }
 }
