@@ -23,6 +23,10 @@ export function printSceneResult(result: SceneResult, extra: { workflowId?: stri
   for (const [product, uri] of Object.entries(result.cogs)) out(`  cog ${product.padEnd(8)} ${uri}`);
   for (const uri of result.parquet) out(`  table          ${uri}`);
   for (const [name, uri] of Object.entries(result.previews)) out(`  preview ${name.padEnd(6)} ${uri}`);
+  const maps = mapOutputs(result);
+  for (const v of maps.vectors) out(`  ${`vector ${v.name}`.padEnd(14)} ${v.uri}${v.polygons === null ? '' : ` (${v.polygons} polygon${v.polygons === 1 ? '' : 's'})`}`);
+  for (const c of maps.reprojected) out(`  ${`copy ${c.product}`.padEnd(14)} ${c.uri}${c.epsg === null ? '' : ` (EPSG:${c.epsg})`}`);
+  if (maps.quicklook) out(`  quick look     ${maps.quicklook}`);
   out(`  stac item      ${result.stac}`);
   out(`  manifest       ${result.manifest}`);
   if (extra.workflowId) out(`  workflow       ${extra.workflowId}${extra.runId ? ` (run ${extra.runId})` : ''}`);
@@ -38,8 +42,19 @@ export function sceneResultJson(result: SceneResult, extra: { workflowId?: strin
     sceneId: result.sceneId,
     summary: result.summary,
     partitions: result.partitions,
-    outputs: { cogs: result.cogs, parquet: result.parquet, previews: result.previews, stac: result.stac, manifest: result.manifest },
+    outputs: { cogs: result.cogs, parquet: result.parquet, previews: result.previews, ...mapOutputs(result), stac: result.stac, manifest: result.manifest },
     uiUrl: extra.uiUrl ?? null,
+  };
+}
+
+/** The map outputs among a result's files: polygon files, reprojected copies and the quick-look page. */
+function mapOutputs(result: SceneResult) {
+  return {
+    vectors: result.outputs
+      .filter((o) => o.role === 'vector')
+      .map((o) => ({ name: o.vector?.name ?? null, format: o.vector?.format ?? null, polygons: o.vector?.polygons ?? null, product: o.product ?? null, uri: o.uri })),
+    reprojected: result.outputs.filter((o) => o.role === 'reprojected').map((o) => ({ product: o.product ?? null, epsg: o.proj?.epsg ?? null, uri: o.uri })),
+    quicklook: result.outputs.find((o) => o.role === 'quicklook')?.uri ?? null,
   };
 }
 
