@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { CogBuilder, type CogSpec } from '../raster/cog/builder';
+import { downsample2x } from '../raster/cog/overview';
 import type { WarpSampleType, WarpTileJob, WarpTileOutput } from '../raster/jobs/warp-tile';
 import { Sha256Stream } from '../raster/stac/manifest';
 import { Tiff } from '../raster/tiff/tiff';
@@ -11,6 +12,7 @@ import type { ActivityDeps } from './deps';
 import { cogUri, reprojectedCogUri } from './output-keys';
 import { productCogSpec, TILE_SIZE_PX } from './product-spec';
 import { prefetchInOrder } from './prefetch';
+import { TileSpill } from './tile-spill';
 import { WarpSource } from './warp-source';
 
 const WARP_SAMPLE_TYPES: readonly string[] = ['float32', 'uint8', 'int16'] satisfies WarpSampleType[];
@@ -21,8 +23,9 @@ const WARP_SAMPLE_TYPES: readonly string[] = ['float32', 'uint8', 'int16'] satis
  * tile in the thread pool from its own window (halo included), and streams the tiles in row-major order into a
  * CogBuilder whose overviews, compression and metadata are the original's. Written atomically, hashed as written.
  *
- * Warps in flight are bounded (threads + 1), so memory stays at a few windows and tiles plus the builder's
- * encoded tiles whatever the size of the copy.
+ * Warps in flight are bounded (threads + 1) and encoded tiles wait in a local temporary file (TileSpill), so
+ * memory stays at a few windows and tiles, one band of source rows and the compressed overviews, whatever the
+ * size of the copy.
  */
 export function createWarpCog(deps: ActivityDeps) {
   return async function warpCog({ plan, product }: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile> {
@@ -48,6 +51,7 @@ export function createWarpCog(deps: ActivityDeps) {
 
         const sourceUri = cogUri(plan.outUri, plan.sceneId, variant);
         const source = deps.store.source(sourceUri);
+        let spill: TileSpill | undefined;
         try {
           const tiff = await Tiff.open(source);
           const image = tiff.images[0];
@@ -80,12 +84,17 @@ export function createWarpCog(deps: ActivityDeps) {
           const builder = new CogBuilder(spec, {
             encodeTile: async (encoding, px) => (await deps.pool.run({ kind: 'encode-tile', encoding, pixels: px }, [px.buffer as ArrayBuffer], signal)) as Uint8Array,
           });
+          const overviews = builder.levels.length > 1;
+          spill = await TileSpill.create();
           let validPixels = 0;
           // Row-major order lets the builder encode and free overview rows early.
           for await (const { p, out } of prefetchInOrder(plans, (deps.pool.size ?? 1) + 1, warp)) {
             if (out.outsideWindow > 0) log.warn({ tile: `${p.col}_${p.row}`, outsideWindow: out.outsideWindow }, 'warp needed samples outside the planned window');
             validPixels += out.validCount;
-            await builder.addTile(p.col, p.row, out.pixels);
+            // Reduced before encoding: the encoder thread takes the pixels' buffer. The padding is nodata already.
+            const half = overviews ? downsample2x(out.pixels, TILE_SIZE_PX, TILE_SIZE_PX, 1, { nodata: spec.nodata, method: spec.overviewResampling }).pixels : null;
+            const encoded = (await deps.pool.run({ kind: 'encode-tile', encoding: builder.encoding, pixels: out.pixels }, [out.pixels.buffer as ArrayBuffer], signal)) as Uint8Array;
+            await builder.addEncodedTile(p.col, p.row, await spill.add(encoded), half);
             tilesDone++;
           }
 
@@ -119,6 +128,7 @@ export function createWarpCog(deps: ActivityDeps) {
             proj: { epsg: reproject.epsg, shape: [dstGrid.height, dstGrid.width], transform: [gt[1], gt[2], gt[0], gt[4], gt[5], gt[3]] },
           };
         } finally {
+          await spill?.close();
           await source.close?.();
         }
       },
