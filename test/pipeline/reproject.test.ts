@@ -5,20 +5,26 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import pino from 'pino';
+import { createActivities, InputCache } from '../../activities';
+import type { TaskRunner } from '../../activities/deps';
 import { reprojectedCogUri } from '../../activities/output-keys';
 import { loadConfig } from '../../platform/config';
+import { createStoreRouter } from '../../platform/storage/open-store';
 import { generateScene } from '../../raster/synthetic/scene';
 import { gdalWarp } from '../../raster/warp/testing/gdal-warp';
+import { ThreadPool } from '../../workers/pool';
 import { runLocal } from '../../workers/local';
 import { paramsHash } from '../../workflows/run-ids';
-import type { ProcessSceneInput, SceneResult } from '../../workflows/types';
+import { runSceneDag } from '../../workflows/scene-dag';
+import type { ProcessSceneInput, ScenePlan, SceneResult } from '../../workflows/types';
 import { gdalReadBand, validateCog, type BandDump } from '../support/gdal-oracle';
 
 const run = promisify(execFile);
@@ -175,5 +181,53 @@ test('--reproject EPSG:4326: the copies have gdalwarp’s size and geotransform;
     }
     const v = await validateCog(copy);
     assert.ok(v.ok, `${product}: ${v.output}`);
+  }
+});
+
+test('a cancelled warpCog stops warping, writes no copy and leaves no temporary file', async () => {
+  const pool = new ThreadPool(2);
+  const config = loadConfig({}, {}, { cwd: dir, isTTY: false });
+  const store = createStoreRouter(config);
+  const inputs = new InputCache(store);
+  const env = new MockActivityEnvironment();
+  let warps = 0;
+  // Warps that finished after the cancellation: the pool rejects queued ones and terminates running ones.
+  let warpsAfterCancel = 0;
+  let cancelled = false;
+  // The third warped tile cancels the activity, as a workflow's cancellation would arrive mid-copy.
+  const counting: TaskRunner = {
+    size: pool.size,
+    async run(task, transfer, signal) {
+      const result = await pool.run(task, transfer, signal);
+      if (task.kind === 'warp-tile' && cancelled) warpsAfterCancel++;
+      if (task.kind === 'warp-tile' && ++warps === 3 && !cancelled) {
+        cancelled = true;
+        env.cancel();
+      }
+      return result;
+    },
+  };
+  try {
+    const out = pathToFileURL(join(dir, 'out-cancel')).href;
+    const input: ProcessSceneInput = { input: pathToFileURL(utmScene).href, out, products: ['ndwi'], reproject: { epsg: 3857 } };
+    input.paramsHash = paramsHash(input);
+    let plan: ScenePlan | undefined;
+    const acts = createActivities({ store, pool, logger: pino({ level: 'silent' }), codeVersion: 'test' }, inputs);
+    await runSceneDag(acts, input, { onProgress: () => undefined, onPlan: (p) => (plan = p) });
+    const copy = fileURLToPath(reprojectedCogUri(out, plan!.sceneId, 'ndwi', 3857));
+    await rm(copy);
+    const spillsBefore = (await readdir(tmpdir())).filter((n) => n.startsWith('tessera-tiles-')).length;
+
+    const cancellable = createActivities({ store, pool: counting, logger: pino({ level: 'silent' }), codeVersion: 'test' }, inputs);
+    await assert.rejects(env.run(cancellable.warpCog!, { plan: plan!, product: 'ndwi' }), (e: Error) => /cancel/i.test(`${e.name} ${e.message}`));
+    assert.ok(cancelled, 'cancelled after three tiles');
+    assert.ok(warps < 9, `stopped before warping all 9 tiles (${warps} warped)`);
+    assert.equal(warpsAfterCancel, 0, 'no tile finished warping after the cancellation');
+    assert.equal(existsSync(copy), false, 'no copy written');
+    const spillsAfter = (await readdir(tmpdir())).filter((n) => n.startsWith('tessera-tiles-')).length;
+    assert.ok(spillsAfter <= spillsBefore, 'the temporary tile file is gone');
+  } finally {
+    await inputs.close();
+    await pool.close();
   }
 });
