@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { DuckDBInstance } from '@duckdb/node-api';
-import type { SceneResult } from '../../workflows/types';
+import type { OutputFile, SceneResult } from '../../workflows/types';
 import sharp from 'sharp';
 import { gdalReadBand, habReference, maxAbsDiff, rgbPreviewReference, validateCog } from './gdal-oracle';
 
@@ -19,6 +19,8 @@ export interface CheckOptions {
   tableRoot: string;
   tmpDir: string;
   tiles: number;
+  /** References of the run's custom mask products, from the numpy reference of the built-in ones. */
+  references?: Record<string, (ref: Awaited<ReturnType<typeof habReference>>) => Uint8Array>;
 }
 
 export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
@@ -43,8 +45,8 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
   assert.equal(item.type, 'Feature');
   const assets = Object.values(item.assets as Record<string, Record<string, unknown> & { href: string }>);
   const hrefs = new Set(assets.map((a) => a.href));
-  for (const f of o.result.outputs) if (f.role !== 'stac' && f.role !== 'manifest') assert.ok(hrefs.has(f.uri), `STAC item links ${f.uri}`);
-  await checkMapOutputs(o, assets);
+  for (const f of manifest.outputs as OutputFile[]) if (f.role !== 'stac' && f.role !== 'manifest') assert.ok(hrefs.has(f.uri), `STAC item links ${f.uri}`);
+  await checkMapOutputs(o, manifest.outputs as OutputFile[], assets);
 
   // COGs: valid for GDAL, and pixel values equal to the numpy reference.
   const ref = await habReference(o.inputPath, { g: bands.g.index, n: bands.n.index, re: (bands.re ?? bands.g).index, r: (bands.r ?? bands.n).index }, o.tmpDir);
@@ -58,6 +60,10 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
     assert.ok(band.overviews > 0 || Math.max(band.width, band.height) <= 512, `${product} has overviews`);
     if (product === 'water') {
       assert.deepEqual(new Uint8Array(band.bytes), ref.water, 'water mask equals the reference');
+    } else if (o.references?.[product]) {
+      const want = o.references[product](ref);
+      assert.ok(want instanceof Uint8Array, `the reference of ${product} is a mask`);
+      assert.deepEqual(new Uint8Array(band.bytes), want, `${product} equals its reference`);
     } else {
       const ours = new Float32Array(band.bytes.buffer, band.bytes.byteOffset, band.bytes.byteLength / 4);
       const diff = maxAbsDiff(ours, ref[product as 'ndwi' | 'ndci' | 'ndvi']);
@@ -104,20 +110,20 @@ export async function checkSceneOutputs(o: CheckOptions): Promise<void> {
 }
 
 /**
- * Reprojected copies: valid COGs whose asset carries the copy's grid. Polygon files: as many features as their
- * record says (GeoJSON parsed, GeoParquet counted by DuckDB). The quick look: present when there is a preview
- * or a polygon file, and linking only relative hrefs.
+ * The map outputs the manifest lists. Reprojected copies: valid COGs whose asset carries the copy's grid. Polygon
+ * files: as many features as their record says (GeoJSON parsed, GeoParquet counted by DuckDB). The quick look:
+ * present when there is a preview or a polygon file, and linking only relative hrefs.
  */
-async function checkMapOutputs(o: CheckOptions, assets: Array<Record<string, unknown> & { href: string }>): Promise<void> {
+async function checkMapOutputs(o: CheckOptions, files: OutputFile[], assets: Array<Record<string, unknown> & { href: string }>): Promise<void> {
   const asset = (uri: string) => assets.find((a) => a.href === uri)!;
-  for (const f of o.result.outputs.filter((x) => x.role === 'reprojected')) {
+  for (const f of files.filter((x) => x.role === 'reprojected')) {
     const v = await validateCog(o.localPath(f.uri));
     assert.ok(v.ok, `${f.uri} is a valid COG:\n${v.output}`);
     assert.ok(f.proj, `${f.uri} records its grid`);
     const a = asset(f.uri);
     assert.deepEqual([a['proj:epsg'], a['proj:shape'], a['proj:transform']], [f.proj.epsg, f.proj.shape, f.proj.transform], `proj:* of ${f.uri}`);
   }
-  const vectors = o.result.outputs.filter((x) => x.role === 'vector');
+  const vectors = files.filter((x) => x.role === 'vector');
   for (const f of vectors) {
     assert.ok(f.vector, `${f.uri} records its mask, format and count`);
     const path = o.localPath(f.uri);
@@ -134,8 +140,8 @@ async function checkMapOutputs(o: CheckOptions, assets: Array<Record<string, unk
     assert.equal(n, f.vector.polygons, `features in ${f.uri}`);
     assert.equal(asset(f.uri)['tessera:polygons'], f.vector.polygons);
   }
-  const page = o.result.outputs.find((x) => x.role === 'quicklook');
-  assert.equal(page !== undefined, vectors.length > 0 || Object.keys(o.result.previews).length > 0, 'a quick look exactly when there is something to show');
+  const page = files.find((x) => x.role === 'quicklook');
+  assert.equal(page !== undefined, vectors.length > 0 || files.some((x) => x.role === 'preview'), 'a quick look exactly when there is something to show');
   if (page) {
     const html = await readFile(o.localPath(page.uri), 'utf8');
     const hrefs = [...html.matchAll(/(?:href|src)="([^"]*)"/g)].map((m) => m[1]);
