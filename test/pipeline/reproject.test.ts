@@ -184,6 +184,25 @@ test('--reproject EPSG:4326: the copies have gdalwarp’s size and geotransform;
   }
 });
 
+test('a one-tile scene (its stages run inline in one activity) gets its copy too', async (t) => {
+  const small = await generateScene({ outPath: join(dir, 'in', 'WYV-SMALL.tif'), sizePx: 300, bands: 23, seed: 9 });
+  const utm = join(dir, 'in', 'WYV-SMALL-UTM.tif');
+  await run('gdal_translate', ['-q', '-of', 'COG', '-co', 'COMPRESS=DEFLATE', '-a_srs', 'EPSG:32617', '-a_ullr', '308000', '4630000', '309500', '4628500', small.cogPath, utm]);
+  const out = pathToFileURL(join(dir, 'out-small')).href;
+  const input: ProcessSceneInput = { input: pathToFileURL(utm).href, out, products: ['water'], reproject: { epsg: 3857 } };
+  input.paramsHash = paramsHash(input);
+  const result = await runLocal(loadConfig({}, {}, { cwd: dir, isTTY: false }), input, { logger: pino({ level: 'silent' }), threads: 1 });
+  const copy = fileURLToPath(reprojectedCogUri(out, result.sceneId, 'water', 3857));
+  const ours = await gdalReadBand(copy, dir);
+  const ref = gdalWarp(fileURLToPath(result.cogs.water), 3857, 'nearest', join(dir, 'gdalwarp-small-water'));
+  assertSameGrid(ours, ref, 'one-tile water');
+  const c = compare(samplesOf(ours), ref.pixels!, ref.width, ref.height, 255, 0);
+  t.diagnostic(`one-tile water (nearest) ${ref.width}x${ref.height}: ${pct(c.valid - c.mismatched, c.valid)} % of ${c.valid} valid pixels identical`);
+  assert.ok((100 * (c.valid - c.mismatched)) / c.valid >= 99.9);
+  const v = await validateCog(copy);
+  assert.ok(v.ok, v.output);
+});
+
 test('a cancelled warpCog stops warping, writes no copy and leaves no temporary file', async () => {
   const pool = new ThreadPool(2);
   const config = loadConfig({}, {}, { cwd: dir, isTTY: false });
