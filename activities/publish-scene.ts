@@ -185,7 +185,7 @@ export function createPublishScene(deps: ActivityDeps) {
     });
     const manifestBytes = new TextEncoder().encode(JSON.stringify(manifest, null, 2));
     const mInfo = await deps.store.put(mUri, manifestBytes, { contentType: 'application/json' });
-    log.info({ stac: itemUri, manifest: mUri }, 'scene published');
+    log.info({ stac: itemUri, manifest: mUri, quicklook: page?.uri ?? null, polygons: polygonCounts, outputs: all.length + 2 }, 'scene published');
     return { outputs: [...all, stac, { uri: mUri, sizeBytes: mInfo.sizeBytes, sha256: sha256Hex(manifestBytes), role: 'manifest' }], summary };
   };
 }

@@ -58,6 +58,8 @@ describe('page', () => {
     const html = quicklookPage({ ...base, previews: [], layers: [{ name: 'water', geojson: fc }], maxDrawnPolygons: 3 });
     assert.equal(paths(html, 'water'), 3);
     assert.match(html, /largest 3 drawn/);
+    // A mask counted but without GeoJSON (--vector-formats geoparquet) is shown as a number only.
+    assert.match(html, /data-stat="turbid polygons">.*?not drawn \(no GeoJSON\)/);
     assert.match(html, /water polygons \(5\)/);
     // No preview: the polygons are drawn on their own.
     assert.match(html, /<figcaption>Polygons<\/figcaption>/);
