@@ -1,6 +1,5 @@
 import { CogBuilder } from '../raster/cog/builder';
 import { halfBlockFromBytes } from '../raster/jobs/tile-part';
-import { Sha256Stream } from '../raster/stac/manifest';
 import type { OutputFile, RasterProduct, ScenePlan } from '../workflows/types';
 import { activityLogger, withHeartbeat } from './context';
 import type { ActivityDeps } from './deps';
@@ -9,11 +8,12 @@ import { productCogSpec } from './product-spec';
 import { PREFETCH_DEPTH, readTilePartHead, readTilePartRange } from './tile-parts';
 import { prefetchInOrder } from './prefetch';
 import { tiles } from './scene-geometry';
+import { writeCog } from './write-cog';
 
 /**
  * Splices the compressed tiles of one product into a COG without decompressing them: reads each tile part's
  * reduced block for the overviews (encoded in the thread pool), then streams header, overviews and full-resolution
- * tiles into an atomic writer (multipart upload on S3, temp file + rename on disk), hashing as it goes.
+ * tiles into an atomic writer (write-cog.ts), hashing as it goes.
  */
 export function createAssembleCog(deps: ActivityDeps) {
   return async function assembleCog({ plan, product }: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile> {
@@ -45,22 +45,9 @@ export function createAssembleCog(deps: ActivityDeps) {
           tilesRead++;
         }
         const target = cogUri(plan.outUri, plan.sceneId, plan.variants[product] ?? product);
-        const writer = await deps.store.createWriter(target, { contentType: 'image/tiff; application=geotiff; profile=cloud-optimized' });
-        const sha = new Sha256Stream();
-        try {
-          await builder.finish(async (chunk) => {
-            signal?.throwIfAborted();
-            sha.update(chunk);
-            bytesWritten += chunk.byteLength;
-            await writer.write(chunk);
-          });
-        } catch (err) {
-          await writer.abort();
-          throw err;
-        }
-        const info = await writer.commit();
+        const info = await writeCog(deps.store, target, builder, signal, (n) => (bytesWritten += n));
         log.info({ uri: target, sizeBytes: info.sizeBytes }, 'cog written');
-        return { uri: target, sizeBytes: info.sizeBytes, sha256: sha.digest(), role: 'cog', product: plan.variants[product] ?? product };
+        return { uri: target, sizeBytes: info.sizeBytes, sha256: info.sha256, role: 'cog', product: plan.variants[product] ?? product };
       },
     );
   };

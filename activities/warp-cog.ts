@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { CogBuilder, type CogSpec } from '../raster/cog/builder';
 import { downsample2x } from '../raster/cog/overview';
 import type { WarpSampleType, WarpTileJob, WarpTileOutput } from '../raster/jobs/warp-tile';
-import { Sha256Stream } from '../raster/stac/manifest';
+import { writeCog } from './write-cog';
 import { Tiff } from '../raster/tiff/tiff';
 import { WarpInputError } from '../raster/warp/errors';
 import { groupTileRows, planWarpTiles, type WarpTilePlan, type WarpTileRowPlan } from '../raster/warp/plan';
@@ -99,20 +99,7 @@ export function createWarpCog(deps: ActivityDeps) {
           }
 
           const target = reprojectedCogUri(plan.outUri, plan.sceneId, variant, reproject.epsg);
-          const writer = await deps.store.createWriter(target, { contentType: 'image/tiff; application=geotiff; profile=cloud-optimized' });
-          const sha = new Sha256Stream();
-          try {
-            await builder.finish(async (chunk) => {
-              signal?.throwIfAborted();
-              sha.update(chunk);
-              bytesWritten += chunk.byteLength;
-              await writer.write(chunk);
-            });
-          } catch (err) {
-            await writer.abort();
-            throw err;
-          }
-          const info = await writer.commit();
+          const info = await writeCog(deps.store, target, builder, signal, (n) => (bytesWritten += n));
           log.info(
             { uri: target, sizeBytes: info.sizeBytes, width: dstGrid.width, height: dstGrid.height, method, tiles, validPixels, blockRowsRead: rowsOf.blockRowsRead, ms: Math.round(performance.now() - started) },
             'reprojected cog written',
@@ -121,7 +108,7 @@ export function createWarpCog(deps: ActivityDeps) {
           return {
             uri: target,
             sizeBytes: info.sizeBytes,
-            sha256: sha.digest(),
+            sha256: info.sha256,
             role: 'reprojected',
             product: variant,
             // STAC proj:transform is the affine's first two rows, [a, b, c, d, e, f]: GDAL's [1, 2, 0, 4, 5, 3].
