@@ -32,7 +32,7 @@ const OUTAGE_MS = 20_000;
 const LIST_INTERVAL_MS = 250;
 
 /** Keys a finished scene has under `scenes/<id>/`; nothing else may ever be listed there. */
-const FINAL_KEY = new RegExp(`^scenes/${SCENE_ID}/(cog/(ndwi|water|ndci|ndvi)\\.tif|preview/(rgb|ndci)\\.png|item\\.json|manifest\\.json)$`);
+const FINAL_KEY = new RegExp(`^scenes/${SCENE_ID}/(cog/(ndwi|water|ndci|ndvi)\\.tif|preview/(rgb|ndci)\\.png|item\\.json|index\\.html|manifest\\.json)$`);
 
 interface Snapshot {
   atMs: number;
