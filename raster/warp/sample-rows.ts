@@ -50,6 +50,9 @@ export function nearestRange(
   o: number,
 ): number {
   const { src, base, stride, ox, oy, sw, sh, W, H, nd } = w;
+  if (lin && b > a && insideWindow(w, x0 + dx * (a - lo), y0 + dy * (a - lo)) && insideWindow(w, x0 + dx * (b - 1 - lo), y0 + dy * (b - 1 - lo))) {
+    return nearestInside(src, base, stride, ox, oy, nd, a, b, lo, x0, dx, y0, dy, out, o);
+  }
   let valid = 0;
   for (let i = a; i < b; i++) {
     let px: number;
@@ -91,6 +94,52 @@ export function nearestRange(
 }
 
 /**
+ * Whether a position is inside the source, off its right and bottom edges by more than 1e-10, and its pixel
+ * inside the window: then nearest needs no edge rule, no retry and no window check for it.
+ */
+function insideWindow(w: Win, px: number, py: number): boolean {
+  if (!(px >= 0 && py >= 0 && px + 1e-10 < w.W && py + 1e-10 < w.H)) return false;
+  const cx = ((px + 1e-10) | 0) - w.ox;
+  const cy = ((py + 1e-10) | 0) - w.oy;
+  return cx >= 0 && cy >= 0 && cx < w.sw && cy < w.sh;
+}
+
+/**
+ * Nearest over a linear piece whose two ends pass `insideWindow`. Every test there is monotone along the piece
+ * (x0 + dx·d rounds monotonically in d, and so does the truncation), so every point between the ends passes too,
+ * and the loop is left with the position, the load and the nodata test (most target rows are such pieces).
+ */
+function nearestInside(
+  src: Float32Array | Uint8Array,
+  base: number,
+  stride: number,
+  ox: number,
+  oy: number,
+  nd: number,
+  a: number,
+  b: number,
+  lo: number,
+  x0: number,
+  dx: number,
+  y0: number,
+  dy: number,
+  out: Float32Array | Uint8Array,
+  o: number,
+): number {
+  let valid = 0;
+  for (let i = a; i < b; i++) {
+    const d = i - lo;
+    const cx = ((x0 + dx * d + 1e-10) | 0) - ox;
+    const cy = ((y0 + dy * d + 1e-10) | 0) - oy;
+    const v = src[base + cy * stride + cx];
+    if (v !== v || v === nd) continue;
+    out[o + i] = v;
+    valid++;
+  }
+  return valid;
+}
+
+/**
  * Bilinear for the target pixels [a, b) of a row (see {@link bilinear}), gated like nearest on the containing
  * pixel. The 2×2 sum is written out here for the common case of four pixels inside the window, so no double
  * crosses a call.
@@ -113,6 +162,9 @@ export function bilinearRange(
   isByte: boolean,
 ): number {
   const { src, base, stride, ox, oy, sw, sh, W, H, nd } = w;
+  if (lin && b > a && quadInsideWindow(w, x0 + dx * (a - lo), y0 + dy * (a - lo)) && quadInsideWindow(w, x0 + dx * (b - 1 - lo), y0 + dy * (b - 1 - lo))) {
+    return bilinearInside(src, base, stride, ox, oy, nd, a, b, lo, x0, dx, y0, dy, out, o, isByte);
+  }
   let valid = 0;
   for (let i = a; i < b; i++) {
     let px: number;
@@ -197,6 +249,94 @@ export function bilinearRange(
       value = bilinear(w, px, py);
       if (value !== value) continue;
     }
+    if (isByte) value = value < 0 ? 0 : value > 255 ? 255 : Math.floor(value + 0.5);
+    out[o + i] = value;
+    valid++;
+  }
+  return valid;
+}
+
+/** `insideWindow`, and the 2×2 pixels around the position inside the window too. */
+function quadInsideWindow(w: Win, px: number, py: number): boolean {
+  if (!insideWindow(w, px, py)) return false;
+  const wx = Math.floor(px - 0.5) - w.ox;
+  const wy = Math.floor(py - 0.5) - w.oy;
+  return wx >= 0 && wy >= 0 && wx + 1 < w.sw && wy + 1 < w.sh;
+}
+
+/**
+ * Bilinear over a linear piece whose two ends pass `quadInsideWindow`, so every point between does (the tests
+ * are monotone along the piece, as in `nearestInside`): the loop of `bilinearRange` without its edge, retry and
+ * window branches, the same arithmetic in the same order.
+ */
+function bilinearInside(
+  src: Float32Array | Uint8Array,
+  base: number,
+  stride: number,
+  ox: number,
+  oy: number,
+  nd: number,
+  a: number,
+  b: number,
+  lo: number,
+  x0: number,
+  dx: number,
+  y0: number,
+  dy: number,
+  out: Float32Array | Uint8Array,
+  o: number,
+  isByte: boolean,
+): number {
+  let valid = 0;
+  for (let i = a; i < b; i++) {
+    const d = i - lo;
+    const px = x0 + dx * d;
+    const py = y0 + dy * d;
+    const centre = src[base + (((py + 1e-10) | 0) - oy) * stride + (((px + 1e-10) | 0) - ox)];
+    if (centre !== centre || centre === nd) continue;
+    const bx = Math.floor(px - 0.5);
+    const by = Math.floor(py - 0.5);
+    const rx = 1.5 - (px - bx);
+    const ry = 1.5 - (py - by);
+    const k = base + (by - oy) * stride + (bx - ox);
+    const v00 = src[k];
+    const v10 = src[k + 1];
+    const v01 = src[k + stride];
+    const v11 = src[k + stride + 1];
+    const m00 = rx * ry;
+    const m10 = (1 - rx) * ry;
+    const m01 = rx * (1 - ry);
+    const m11 = (1 - rx) * (1 - ry);
+    let acc: number;
+    let div: number;
+    const all = v00 + v10 + v01 + v11;
+    if (all === all && v00 !== nd && v10 !== nd && v01 !== nd && v11 !== nd) {
+      div = m00 + m10 + m01 + m11;
+      acc = v00 * m00 + v10 * m10 + v01 * m01 + v11 * m11;
+    } else {
+      acc = 0;
+      div = 0;
+      if (v00 === v00 && v00 !== nd) {
+        div += m00;
+        acc += v00 * m00;
+      }
+      if (v10 === v10 && v10 !== nd) {
+        div += m10;
+        acc += v10 * m10;
+      }
+      if (v01 === v01 && v01 !== nd) {
+        div += m01;
+        acc += v01 * m01;
+      }
+      if (v11 === v11 && v11 !== nd) {
+        div += m11;
+        acc += v11 * m11;
+      }
+    }
+    let value: number;
+    if (div === 1) value = acc;
+    else if (div < 0.00001) continue;
+    else value = acc / div;
     if (isByte) value = value < 0 ? 0 : value > 255 ? 255 : Math.floor(value + 0.5);
     out[o + i] = value;
     valid++;
