@@ -170,9 +170,12 @@ export class TiffImage {
    * Reads a window of the image: one array per requested band, row-major `width * height`.
    * Only the blocks that intersect the window are fetched, each once, neighbours grouped into one request.
    * @param opts.bands 0-based band indices; default all bands.
-   * @throws RasterError INVALID_ARGUMENT for a window or band outside the image; RasterLimitError past MAX_WINDOW_BYTES.
+   * @param opts.into arrays to write the bands into (and return), one per band, of this image's sample type and
+   *   `width * height` samples each, e.g. views into a larger buffer, so a caller that keeps rows needs no copy.
+   * @throws RasterError INVALID_ARGUMENT for a window or band outside the image, or `into` arrays that do not fit;
+   *   RasterLimitError past MAX_WINDOW_BYTES.
    */
-  async readWindow(win: Window, opts: ReadOptions & { bands?: number[] } = {}): Promise<TypedArray[]> {
+  async readWindow(win: Window, opts: ReadOptions & { bands?: number[]; into?: TypedArray[] } = {}): Promise<TypedArray[]> {
     const { x, y, width, height } = win;
     if (![x, y, width, height].every(Number.isInteger) || x < 0 || y < 0 || width < 1 || height < 1 || x + width > this.width || y + height > this.height) {
       throw new RasterError('INVALID_ARGUMENT', this.file, `window ${x},${y} ${width}x${height} is not inside the ${this.width}x${this.height} image`);
@@ -186,7 +189,15 @@ export class TiffImage {
       throw new RasterLimitError(this.file, `window ${width}x${height} x ${bands.length} bands is ${bytes} bytes, over the ${MAX_WINDOW_BYTES}-byte limit`);
     }
     this.checkDecodable();
-    const outputs = bands.map(() => allocSamples(this.sampleType, width * height));
+    const into = opts.into;
+    if (into !== undefined) {
+      const ctor = allocSamples(this.sampleType, 0).constructor;
+      if (into.length !== bands.length || into.some((a) => a.constructor !== ctor || a.length !== width * height)) {
+        throw new RasterError('INVALID_ARGUMENT', this.file, `into must be ${bands.length} ${this.sampleType} arrays of ${width * height} samples`);
+      }
+    }
+    // Sparse blocks are filled and every other pixel is copied from a block, so `into` needs no clearing.
+    const outputs = into ?? bands.map(() => allocSamples(this.sampleType, width * height));
 
     // Which output bands each block feeds: chunky blocks feed all, a planar block only its own band.
     const planes = this.planar ? [...new Set(bands)] : [0];

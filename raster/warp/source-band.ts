@@ -16,7 +16,10 @@ export interface BlockRowReader {
   readonly height: number;
   /** Rows per block (tile height or RowsPerStrip). */
   readonly blockHeight: number;
-  readWindow(win: PixelWindow, opts?: { signal?: AbortSignal; bands?: number[] }): Promise<ArrayLike<number>[]>;
+  /** `into`, when given, may be written and returned (TiffImage does); a reader may also ignore it. */
+  readWindow(win: PixelWindow, opts?: { signal?: AbortSignal; bands?: number[]; into?: (Float32Array | Uint8Array)[] }): Promise<ArrayLike<number>[]>;
+  /** 'uint8' and 'float32' rows are read into the band's buffer without a copy. */
+  readonly sampleType?: string;
 }
 
 export class SourceBand {
@@ -53,16 +56,22 @@ export class SourceBand {
     if (need1 > end) {
       const a = end;
       const b = Math.min(height, Math.ceil(need1 / blockHeight) * blockHeight);
-      const [fresh] = await this.image.readWindow({ x: 0, y: a, width, height: b - a }, { signal: this.signal, bands: [0] });
+      // Rows above the window are dropped: the next window of a north-up warp starts lower still.
+      const kept = this.buffer === null ? 0 : end - Math.max(need0, this.y0);
+      const n = (kept + (b - a)) * width;
+      // The new rows are read straight into the new buffer after the kept ones (a reader that ignores `into`,
+      // or of another sample type, is copied).
+      const type = this.image.sampleType;
+      const next = type === 'uint8' ? new Uint8Array(n) : type === 'float32' ? new Float32Array(n) : null;
+      const into = next === null ? undefined : [next.subarray(kept * width)];
+      const [fresh] = await this.image.readWindow({ x: 0, y: a, width, height: b - a }, { signal: this.signal, bands: [0], into });
       this.blockRowsRead += Math.ceil((b - a) / blockHeight);
-      const keepFrom = Math.floor(need0 / blockHeight) * blockHeight;
-      const kept = this.buffer === null ? 0 : end - Math.max(keepFrom, this.y0);
-      const next = allocLike(fresh, (kept + (b - a)) * width);
-      if (this.buffer !== null && kept > 0) next.set(this.buffer.subarray((end - kept - this.y0) * width, this.rows * width), 0);
-      next.set(fresh as Float32Array, kept * width);
+      const buf = next ?? allocLike(fresh, n);
+      if (this.buffer !== null && kept > 0) buf.set(this.buffer.subarray((end - kept - this.y0) * width, this.rows * width), 0);
+      if (into === undefined || fresh !== into[0]) buf.set(fresh as Float32Array, kept * width);
       this.y0 = end - kept;
       this.rows = kept + (b - a);
-      this.buffer = next;
+      this.buffer = buf;
     }
     return { ...win, pixels: this.buffer as Float32Array | Uint8Array, stride: width, offset: (win.y - this.y0) * width + win.x };
   }
