@@ -19,8 +19,8 @@
  * ratio = GDAL / Tessera (above 1: Tessera is faster). Also timed, without a GDAL counterpart: the pipeline's
  * bloom path (water + NDCI COGs → bloom mask → polygons with NDCI mean/max).
  *
- * Run: `node dist/bench/vector.bench.js [--scene DIR] [--size 2048] [--runs 3] [--connectivity 4|8]`; without
- * --scene the scene is generated once into bench/.scenes/. Prints one JSON line per mask and a summary line.
+ * Run: `node dist/bench/vector.bench.js [--scene DIR] [--size 2048] [--runs 3] [--warmup 1] [--connectivity 4|8]`;
+ * without --scene the scene is generated once into bench/.scenes/. Prints one JSON line per mask and a summary line.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -42,6 +42,9 @@ function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
+
+/** Untimed calls before each timed one. */
+const WARMUP = Number(arg('warmup', '1'));
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -94,10 +97,11 @@ async function vectorizeCog(path: string, connectivity: 4 | 8): Promise<{ featur
 
 /**
  * Wall and CPU time of one call (CPU: this process, all its threads, as Python's process_time counts GDAL's),
- * after one untimed call, as the GDAL reference warms up before each timed run.
+ * after `--warmup` untimed calls (default 1), as the GDAL reference warms up before each timed run. V8 needs a
+ * few calls of a path before its code is optimised; `--warmup 4` measures that steady state (a worker's case).
  */
 async function measure(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
-  await fn();
+  for (let i = 0; i < WARMUP; i++) await fn();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -197,6 +201,7 @@ async function main(): Promise<void> {
         size: `${water.width}x${water.height}`,
         connectivity,
         runs,
+        warmup: WARMUP,
         polygons: o.count,
         gdalPolygonsAllValues: g.polygons,
         apiMs: r1(median(o.api)),

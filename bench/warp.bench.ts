@@ -17,8 +17,8 @@
  *         to MEM from an uncompressed tiled GTiff copy in the page cache, so its reading is a copy.
  * ratio = GDAL / Tessera (above 1: Tessera is faster).
  *
- * Run: `node dist/bench/warp.bench.js [--scene DIR] [--size 2048] [--runs 3]`. Prints one JSON line per raster
- * and a summary line.
+ * Run: `node dist/bench/warp.bench.js [--scene DIR] [--size 2048] [--runs 3] [--warmup 1]`. Prints one JSON line per
+ * raster and a summary line.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -45,6 +45,9 @@ function arg(name: string, fallback: string): string {
   return i >= 0 ? process.argv[i + 1] : fallback;
 }
 
+/** Untimed calls before each timed one. */
+const WARMUP = Number(arg('warmup', '1'));
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
@@ -52,10 +55,11 @@ function median(xs: number[]): number {
 
 /**
  * Wall and CPU time of one call (CPU: this process, all its threads, as Python's process_time counts GDAL's),
- * after one untimed call, as the GDAL reference warms up before each timed run.
+ * after `--warmup` untimed calls (default 1), as the GDAL reference warms up before each timed run. V8 needs a
+ * few calls of a path before its code is optimised; `--warmup 4` measures that steady state (a worker's case).
  */
 async function measure(fn: () => Promise<unknown>): Promise<{ wallMs: number; cpuMs: number }> {
-  await fn();
+  for (let i = 0; i < WARMUP; i++) await fn();
   const c0 = process.cpuUsage();
   const t0 = performance.now();
   await fn();
@@ -216,6 +220,7 @@ async function main(): Promise<void> {
       method: x.method,
       target: `EPSG:3857 ${sizes[i]}`,
       runs,
+      warmup: WARMUP,
       apiMs: r1(median(ours[i].api)),
       fileMs: r1(median(ours[i].file)),
       gdalApiMs: r1(median(gdal[i].api)),
