@@ -11,11 +11,13 @@
  * Wall/CPU/peak RSS of one-shot processes come from `/usr/bin/time -v`; of long-lived workers from /proc (CPU
  * delta over the run, VmHWM at the end). The load average is recorded before and after, as others share the machine.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { defaultDynamicConfig, startBenchStack, type BenchStack } from './bench-stack';
+import { busyDelta, procCpuS, spawnLocalWorker } from './bench-worker';
 import { topSelfTime, type SelfTime } from './cpu-profile';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -24,7 +26,6 @@ const SCENES = join(BENCH, '.scenes');
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 const DIST_BENCH = join(ROOT, 'dist', 'bench');
 const PY = '/usr/bin/python3';
-const CLK_TCK = 100;
 
 interface Options {
   size: number;
@@ -41,6 +42,9 @@ interface Sample {
   wallS: number;
   cpuS: number;
   peakRssMB: number;
+  /** Temporal rows: the private server's CPU over the run, and each pool thread's busy time ÷ wall. */
+  serverCpuS?: number;
+  threadBusy?: number[];
 }
 
 interface Row {
@@ -168,60 +172,39 @@ function localRow(scene: string, threads: number, opts: Options, work: string): 
   return { name: `tessera --local --threads ${threads}`, samples, waterPixels };
 }
 
-function devStackEnv(): NodeJS.ProcessEnv | undefined {
-  const status = spawnSync('bash', [join(ROOT, 'infra', 'dev-stack.sh'), 'status'], { encoding: 'utf8' });
-  if (status.status !== 0) return undefined;
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const line of run('bash', [join(ROOT, 'infra', 'dev-stack.sh'), 'env']).split('\n')) {
-    const m = line.match(/^export ([A-Z0-9_]+)='(.*)'(:"\$PATH")?$/);
-    if (m) env[m[1]] = m[3] ? `${m[2]}:${process.env.PATH}` : m[2];
-  }
-  return env;
-}
-
-function procCpuS(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
-}
-
-function procPeakRssMB(pid: number): number {
-  const m = readFileSync(`/proc/${pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
-  return m ? Number(m[1]) / 1024 : NaN;
-}
-
-/** Starts `count` worker processes on a private task queue, runs the scene `runs` times through Temporal, stops them. */
-async function temporalRow(scene: string, count: number, threads: number, opts: Options, work: string, baseEnv: NodeJS.ProcessEnv): Promise<Row> {
+/**
+ * Starts `count` workers on a private Temporal server (bench/bench-stack.ts, the dynamic config of
+ * infra/dev-stack.sh), runs the scene `runs` times through Temporal, stops them. Also records the server's CPU and
+ * the pool threads' busy time per run.
+ */
+async function temporalRow(scene: string, count: number, threads: number, opts: Options, work: string, stack: BenchStack): Promise<Row> {
   const queue = `bench-${randomBytes(4).toString('hex')}`;
-  const env = { ...baseEnv, TESSERA_TASK_QUEUE: queue, LOG_LEVEL: 'warn' };
-  const workers = Array.from({ length: count }, () => spawn('node', [CLI, 'worker', '--threads', String(threads)], { env: { ...env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'ignore', 'pipe'] }));
+  const env = { ...stack.env, TESSERA_TASK_QUEUE: queue, LOG_LEVEL: 'warn' };
+  const workers = Array.from({ length: count }, (_, i) => spawnLocalWorker(CLI, `worker-${i + 1}`, threads, { ...env, LOG_LEVEL: 'info' }, true, join(work, `${queue}-worker-${i + 1}.log`)));
   try {
-    await Promise.all(workers.map((w) => new Promise<void>((ok, fail) => {
-      let buf = '';
-      const timer = setTimeout(() => fail(new Error(`worker ${w.pid} did not start within 120 s: ${buf.slice(-1000)}`)), 120_000);
-      w.stderr!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        if (buf.includes('worker started')) {
-          clearTimeout(timer);
-          ok();
-        }
-      });
-      w.on('exit', (code) => fail(new Error(`worker exited ${code}: ${buf.slice(-1000)}`)));
-    })));
+    await Promise.all(workers.map((w) => w.started));
     const samples: Sample[] = [];
     for (let i = 0; i < opts.runs; i++) {
-      const cpu0 = workers.map((w) => procCpuS(w.pid!));
+      const cpu0 = workers.map((w) => w.cpuS());
+      const stats0 = await Promise.all(workers.map((w) => w.poolStats()));
+      const server0 = procCpuS(stack.temporalPid);
       const out = join(work, `temporal-${count}x${threads}-${i}`);
-      const { sample } = timed('node', [CLI, 'run', scene, '--wait', '--json', '--out', `file://${out}`, '--scene-id', `bench-${queue}-${i}`], env, 600_000); // a dev server that goes away mid-run would otherwise leave the client waiting forever
-      const workerCpu = workers.reduce((n, w, k) => n + procCpuS(w.pid!) - cpu0[k], 0);
-      const rss = Math.max(...workers.map((w) => procPeakRssMB(w.pid!)));
-      samples.push({ wallS: sample.wallS, cpuS: workerCpu + sample.cpuS, peakRssMB: rss });
+      const { sample } = timed('node', [CLI, 'run', scene, '--wait', '--json', '--out', `file://${out}`, '--scene-id', `bench-${queue}-${i}`], env, 600_000); // a server that goes away mid-run would otherwise leave the client waiting forever
+      const serverCpuS = procCpuS(stack.temporalPid) - server0;
+      const stats1 = await Promise.all(workers.map((w) => w.poolStats()));
+      const workerCpu = workers.reduce((n, w, k) => n + w.cpuS() - cpu0[k], 0);
+      const rss = Math.max(...workers.map((w) => w.peakRssMB()));
+      const threadBusy = workers.flatMap((_, k) => busyDelta(stats0[k], stats1[k])?.busyMs.map((ms) => Math.round((ms / 1000 / sample.wallS) * 100) / 100) ?? []);
+      samples.push({ wallS: sample.wallS, cpuS: workerCpu + sample.cpuS, peakRssMB: rss, serverCpuS, threadBusy });
       rmSync(out, { recursive: true, force: true });
     }
-    return { name: `tessera temporal ${count} worker(s) x --threads ${threads}`, samples, note: `peak RSS = largest worker (VmHWM); CPU = workers + client, Temporal server not counted; queue ${queue}` };
+    return {
+      name: `tessera temporal ${count} worker(s) x --threads ${threads}`,
+      samples,
+      note: `peak RSS = largest worker (VmHWM); CPU = workers + client; server CPU and thread busy (busy ÷ wall) per run: ${samples.map((s) => `${fmt(s.serverCpuS)} s / ${JSON.stringify(s.threadBusy)}`).join('; ')}; queue ${queue}`,
+    };
   } finally {
-    for (const w of workers) w.kill('SIGTERM');
-    await Promise.all(workers.map((w) => new Promise((ok) => (w.exitCode !== null ? ok(null) : w.on('exit', ok)))));
+    await Promise.all(workers.map((w) => w.stop()));
   }
 }
 
@@ -274,10 +257,15 @@ function fmt(v: number | undefined, digits = 2): string {
 }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--catalog')) {
+    const { catalogBench, parseCatalogOptions } = await import('./catalog');
+    return catalogBench(parseCatalogOptions(process.argv.slice(2), ROOT), ROOT);
+  }
   const opts = parseOptions(process.argv.slice(2));
   const work = join(tmpdir(), `tessera-bench-${process.pid}`);
   mkdirSync(work, { recursive: true });
   const loadBefore = loadavg();
+  const startedAt = new Date().toISOString();
   const scene = ensureScene(opts.size, opts.bands);
   const inputMB = statSync(scene).size / 1e6;
   const rows: Row[] = [];
@@ -296,13 +284,15 @@ async function main(): Promise<void> {
     if (new Set(counted).size > 1) throw new Error(`water pixel counts differ: ${rows.map((r) => `${r.name} ${r.waterPixels}`).join('; ')}`);
     notes.push(`water pixels counted by every row: ${counted[0]}`);
     if (!opts.skipTemporal) {
-      const env = devStackEnv();
-      if (!env) notes.push('Temporal rows skipped: dev stack is down (bash infra/dev-stack.sh up)');
-      else {
-        log('tessera through Temporal');
-        rows.push(await temporalRow(scene, 1, 2, opts, work, env));
-        rows.push(await temporalRow(scene, 2, 1, opts, work, env));
+      log('tessera through Temporal (a private dev stack of the benchmark\'s own)');
+      const stack = await startBenchStack(ROOT, defaultDynamicConfig(ROOT));
+      try {
+        rows.push(await temporalRow(scene, 1, 2, opts, work, stack));
+        rows.push(await temporalRow(scene, 2, 1, opts, work, stack));
+      } finally {
+        await stack.down();
       }
+      notes.push(`Temporal rows: private dev server with dynamic config "${defaultDynamicConfig(ROOT)}"`);
     }
     log('input bytes read');
     const reads = JSON.parse(run('node', [join(DIST_BENCH, 'scene.bench.js'), scene, `file://${join(work, 'reads')}`, '--threads', '2']).trim().split('\n').pop()!) as Record<string, unknown>;
@@ -373,8 +363,13 @@ async function main(): Promise<void> {
     }
     for (const n of notes) lines.push(`note: ${n}`);
     console.log(lines.join('\n'));
-    writeFileSync(join(BENCH, 'results.json'), JSON.stringify({ options: opts, scene, inputMB, loadBefore, loadAfter, rows, summaries, targets, inputReads: reads, micro: microResults, profile, notes }, null, 2));
-    log('wrote bench/results.json');
+    // One file for every benchmark: the catalog's runs under `catalog`, this suite's under `scenes.<size>`, so a
+    // run at 8192² does not drop the last one at 2048².
+    const resultsPath = join(BENCH, 'results.json');
+    const previous = existsSync(resultsPath) ? (JSON.parse(readFileSync(resultsPath, 'utf8')) as { catalog?: unknown; scenes?: Record<string, unknown> }) : {};
+    const result = { startedAt, options: opts, scene, inputMB, loadBefore, loadAfter, rows, summaries, targets, inputReads: reads, micro: microResults, profile, notes };
+    writeFileSync(resultsPath, JSON.stringify({ catalog: previous.catalog, scenes: { ...previous.scenes, [String(opts.size)]: result } }, null, 2));
+    log(`wrote bench/results.json (scenes.${opts.size})`);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
