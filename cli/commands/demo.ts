@@ -11,8 +11,9 @@ import { runCommand } from './run';
 export const DEMO_HELP = `Usage: tessera demo [--size N] [--out URI]
 
 End to end on the local stack: starts Temporal + MinIO (tessera dev up), generates a 31-band Wyvern-like scene,
-starts a worker, runs the bloom pipeline through Temporal (ndwi, water, ndci, rgb), prints where the outputs
-are and the Web UI link to the run, then stops the worker. The stack keeps running (tessera dev down stops it).`;
+starts a worker, runs the bloom pipeline through Temporal (ndwi, water, ndci, rgb, with water and bloom polygons,
+EPSG:3857 copies and the quick-look page), prints where the outputs are and the Web UI link to the run, then stops
+the worker. The stack keeps running (tessera dev down stops it).`;
 
 export async function demoCommand(argv: string[], config: Config, logger: Logger): Promise<number> {
   const { values } = parse(argv, { size: { type: 'string' }, out: { type: 'string' } });
@@ -40,7 +41,8 @@ export async function demoCommand(argv: string[], config: Config, logger: Logger
   });
   try {
     const out = values.out ?? `file://${join(root, '.out', 'demo')}`;
-    return await runCommand([scenePath, '--wait', '--out', out], config, logger);
+    // The map outputs too: water and bloom polygons, web-mercator copies and the quick-look page.
+    return await runCommand([scenePath, '--wait', '--out', out, '--vectors', 'water,bloom', '--reproject', 'EPSG:3857'], config, logger);
   } finally {
     worker.kill('SIGTERM');
     await new Promise((r) => worker.once('exit', r));
