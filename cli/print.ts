@@ -20,9 +20,10 @@ export function json(value: unknown): void {
 export function printSceneResult(result: SceneResult, extra: { workflowId?: string; runId?: string; uiUrl?: string } = {}): void {
   out(`scene ${result.sceneId}: ${result.status}`);
   if (result.summary.bloomFraction !== null) out(`  bloom fraction: ${(100 * result.summary.bloomFraction).toFixed(2)}% of ${result.summary.waterPixels} water pixels`);
-  for (const [product, uri] of Object.entries(result.cogs)) out(`  cog ${product.padEnd(8)} ${uri}`);
+  // Every label in one 14-character column, so the URIs line up.
+  for (const [product, uri] of Object.entries(result.cogs)) out(`  ${`cog ${product}`.padEnd(14)} ${uri}`);
   for (const uri of result.parquet) out(`  table          ${uri}`);
-  for (const [name, uri] of Object.entries(result.previews)) out(`  preview ${name.padEnd(6)} ${uri}`);
+  for (const [name, uri] of Object.entries(result.previews)) out(`  ${`preview ${name}`.padEnd(14)} ${uri}`);
   const maps = mapOutputs(result);
   for (const v of maps.vectors) out(`  ${`vector ${v.name}`.padEnd(14)} ${v.uri}${v.polygons === null ? '' : ` (${v.polygons} polygon${v.polygons === 1 ? '' : 's'})`}`);
   for (const c of maps.reprojected) out(`  ${`copy ${c.product}`.padEnd(14)} ${c.uri}${c.epsg === null ? '' : ` (EPSG:${c.epsg})`}`);
