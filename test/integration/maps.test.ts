@@ -19,7 +19,7 @@ import { generateScene } from '../../raster/synthetic/scene';
 import { gdalPolygonize } from '../../raster/vector/testing/gdal-polygonize';
 import { checkSceneOutputs } from '../support/check-outputs';
 import { startWorker, stopProcess, tessera } from '../support/cli';
-import { ensureDevStack, type DevStack } from '../support/dev-stack';
+import { ensureDevStack, stackEnv, type DevStack } from '../support/dev-stack';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -40,20 +40,7 @@ describe('map outputs on Temporal + MinIO', () => {
   before(async () => {
     stack = await ensureDevStack();
     const id = `maps-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-      AWS_ACCESS_KEY_ID: stack.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-      AWS_REGION: stack.region,
-      TESSERA_TASK_QUEUE: id,
-      TESSERA_THREADS: '1',
-      LOG_LEVEL: 'warn',
-    };
-    // The in-process store reads credentials through the AWS default chain, i.e. from this process's environment.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey, AWS_REGION: stack.region });
+    env = stackEnv(stack, id, { threads: 1 });
     store = createStoreRouter(loadConfig(env));
     dir = await mkdtemp(join(tmpdir(), 'tessera-maps-'));
     prefix = `s3://${stack.bucket}/${id}`;

@@ -20,7 +20,7 @@ import { paramsHash, sceneWorkflowId } from '../../workflows/run-ids';
 import { DEFAULT_PRODUCTS } from '../../workflows/types';
 import { checkSceneOutputs } from '../support/check-outputs';
 import { startWorker, stopProcess, tessera } from '../support/cli';
-import { ensureDevStack, type DevStack } from '../support/dev-stack';
+import { ensureDevStack, stackEnv, type DevStack } from '../support/dev-stack';
 
 const run = promisify(execFile);
 const PAYLOAD_LIMIT_BYTES = 64 * 1024;
@@ -39,20 +39,7 @@ describe('pipeline on Temporal + MinIO', () => {
   before(async () => {
     stack = await ensureDevStack();
     const id = `it-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-      AWS_ACCESS_KEY_ID: stack.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-      AWS_REGION: stack.region,
-      TESSERA_TASK_QUEUE: id,
-      TESSERA_THREADS: '1',
-      LOG_LEVEL: 'warn',
-    };
-    // The in-process store reads credentials through the AWS default chain, i.e. from this process's environment.
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey, AWS_REGION: stack.region });
+    env = stackEnv(stack, id, { threads: 1 });
     store = createStoreRouter(loadConfig(env));
     dir = await mkdtemp(join(tmpdir(), 'tessera-it-'));
     prefix = `s3://${stack.bucket}/${id}`;

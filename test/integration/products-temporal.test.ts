@@ -18,7 +18,7 @@ import type { ObjectStore } from '../../platform/storage/object-store';
 import { createStoreRouter } from '../../platform/storage/open-store';
 import { generateScene } from '../../raster/synthetic/scene';
 import { startWorker, stopProcess, tessera } from '../support/cli';
-import { ensureDevStack, type DevStack } from '../support/dev-stack';
+import { ensureDevStack, stackEnv, type DevStack } from '../support/dev-stack';
 import { habReference, validateCog } from '../support/gdal-oracle';
 import { assertMatches, numpyOracle } from '../products/support';
 
@@ -36,19 +36,7 @@ describe('products through Temporal + MinIO', { timeout: 300_000 }, () => {
   before(async () => {
     stack = await ensureDevStack();
     const id = `it-products-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 6)}`;
-    env = {
-      ...process.env,
-      TEMPORAL_ADDRESS: stack.temporalAddress,
-      TEMPORAL_NAMESPACE: stack.namespace,
-      AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-      AWS_ACCESS_KEY_ID: stack.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-      AWS_REGION: stack.region,
-      TESSERA_TASK_QUEUE: id,
-      TESSERA_THREADS: '2',
-      LOG_LEVEL: 'warn',
-    };
-    Object.assign(process.env, { AWS_ACCESS_KEY_ID: stack.accessKeyId, AWS_SECRET_ACCESS_KEY: stack.secretAccessKey, AWS_REGION: stack.region });
+    env = stackEnv(stack, id, { threads: 2 });
     store = createStoreRouter(loadConfig(env));
     dir = await mkdtemp(join(tmpdir(), 'tessera-it-products-'));
     prefix = `s3://${stack.bucket}/${id}`;

@@ -17,7 +17,7 @@ import { loadConfig } from '../../platform/config';
 import { createStoreRouter, type StoreRouter } from '../../platform/storage/open-store';
 import type { ObjectStore } from '../../platform/storage/object-store';
 import { stopProcess, tessera, type CliResult } from './cli';
-import { ensureDevStack, repoRoot, type DevStack } from './dev-stack';
+import { ensureDevStack, repoRoot, stackEnv, type DevStack } from './dev-stack';
 
 const run = promisify(execFile);
 const MAIN = join(__dirname, '..', '..', 'cli', 'main.js');
@@ -60,28 +60,7 @@ export interface CatalogRigOptions {
 export async function startCatalogRig(label: string, opts: CatalogRigOptions = {}): Promise<CatalogRig> {
   const stack = await ensureDevStack();
   const name = uniqueName(label);
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    TEMPORAL_NAMESPACE: stack.namespace,
-    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
-    AWS_ACCESS_KEY_ID: stack.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-    AWS_REGION: stack.region,
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    TESSERA_TASK_QUEUE: name,
-    TESSERA_THREADS: String(opts.threads ?? 1),
-    LOG_LEVEL: 'warn',
-    ...opts.env,
-  };
-  // The in-process store reads credentials through the AWS default chain, i.e. from this process's environment.
-  Object.assign(process.env, {
-    AWS_ACCESS_KEY_ID: stack.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
-    AWS_REGION: stack.region,
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  });
+  const env = stackEnv(stack, name, { threads: opts.threads, env: opts.env });
   const store = createStoreRouter(loadConfig(env));
   const dir = await mkdtemp(join(tmpdir(), `tessera-${label}-`));
   const prefix = `s3://${stack.bucket}/${name}`;

@@ -30,6 +30,35 @@ export interface DevStack {
   env: Readonly<Record<string, string>>;
 }
 
+/**
+ * The environment of workers and CLI runs on `stack`, with a task queue of their own (so tests running at once never
+ * take each other's tasks), and the stack's credentials also put into this process's environment, where the
+ * in-process store reads them through the AWS default chain.
+ */
+export function stackEnv(stack: DevStack, taskQueue: string, opts: { threads?: number; env?: NodeJS.ProcessEnv } = {}): NodeJS.ProcessEnv {
+  Object.assign(process.env, {
+    AWS_ACCESS_KEY_ID: stack.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+    AWS_REGION: stack.region,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  });
+  return {
+    ...process.env,
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.namespace,
+    AWS_ENDPOINT_URL_S3: stack.s3Endpoint,
+    AWS_ACCESS_KEY_ID: stack.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: stack.secretAccessKey,
+    AWS_REGION: stack.region,
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TESSERA_TASK_QUEUE: taskQueue,
+    TESSERA_THREADS: String(opts.threads ?? 1),
+    LOG_LEVEL: 'warn',
+    ...opts.env,
+  };
+}
+
 /** Covers a first `up` that still has to build MinIO from source. */
 const UP_TIMEOUT_MS = 20 * 60_000;
 const ENV_TIMEOUT_MS = 30_000;
