@@ -16,11 +16,7 @@ import { matchBand, sensorFromBandInfo } from '../raster/bands';
 import { HAB_ROLES } from '../raster/indices/hab';
 import { FileSource } from '../raster/source';
 import { Tiff } from '../raster/tiff/tiff';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from './bench-args';
 
 async function benchFile(path: string, reps: number): Promise<Record<string, unknown>> {
   const source = new FileSource(path);

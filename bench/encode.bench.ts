@@ -16,11 +16,7 @@ import { decodeBlock, initCodecs } from '../raster/compression/decode-block';
 import { encodeTile, resolveTileEncoding } from '../raster/cog/tile-codec';
 import { FileSource } from '../raster/source';
 import { Tiff } from '../raster/tiff/tiff';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
+import { median } from './bench-args';
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);

@@ -25,6 +25,7 @@ import { habFused } from '../raster/indices/hab-fused';
 import { extractBands } from '../raster/jobs/extract-bands';
 import { FileSource } from '../raster/source';
 import { Tiff } from '../raster/tiff/tiff';
+import { median } from './bench-args';
 
 /** Catalog band keys → centre wavelength (nm) used to pick a scene band. */
 const KEY_NM: Record<string, number> = { A: 443, B: 490, G: 560, R: 665, RE1: 705, RE2: 740, RE3: 783, N: 842, N2: 865 };
@@ -34,11 +35,6 @@ const FORMULAS = [
   'CIG', 'ARVI', 'OSAVI', 'MSAVI', 'NDREI', 'GEMI', 'MTVI2', 'TCARI', 'EVI2', 'WDRVI',
 ];
 const TILE = 512;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 function bandIndexByKey(stacPath: string): Record<string, number> {
   const item = JSON.parse(readFileSync(stacPath, 'utf8')) as { assets: Record<string, { 'eo:bands'?: Array<{ center_wavelength: number }> }> };

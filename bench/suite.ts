@@ -19,6 +19,7 @@ import { join, resolve } from 'node:path';
 import { defaultDynamicConfig, startBenchStack, type BenchStack } from './bench-stack';
 import { busyDelta, procCpuS, spawnLocalWorker } from './bench-worker';
 import { topSelfTime, type SelfTime } from './cpu-profile';
+import { median } from './bench-args';
 
 const ROOT = resolve(__dirname, '..', '..');
 const BENCH = join(ROOT, 'bench');
@@ -78,11 +79,6 @@ function log(msg: string): void {
 
 function loadavg(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
 }
 
 function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = process.env): string {

@@ -34,22 +34,13 @@ import { MaskVectorizer, type VectorFeature } from '../raster/vector/features';
 import { bloomMask } from '../raster/vector/masks';
 import { blobMask } from '../raster/vector/testing/masks';
 import { writeRasterCog } from '../raster/vector/testing/write-cog';
+import { arg, median } from './bench-args';
 
 const ROOT = join(__dirname, '..', '..');
 const BAND_ROWS = 512;
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
 /** Untimed calls before each timed one. */
 const WARMUP = Number(arg('warmup', '1'));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /** The scene directory of `tessera run` for a generated scene, made once and cached. */
 export function benchScene(size: number): string {

@@ -36,22 +36,13 @@ import { warpRaster } from '../raster/warp/warp-raster';
 import type { GridInput } from '../raster/geo/grid';
 import { suggestedWarpOutput, type WarpGrid } from '../raster/warp/suggested-output';
 import { benchScene } from './vector.bench';
+import { arg, median } from './bench-args';
 
 const ROOT = join(__dirname, '..', '..');
 const TILE = 512;
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
 /** Untimed calls before each timed one. */
 const WARMUP = Number(arg('warmup', '1'));
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 /**
  * Wall and CPU time of one call (CPU: this process, all its threads, as Python's process_time counts GDAL's),
