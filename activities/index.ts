@@ -16,6 +16,7 @@ import { createPollSource } from './poll-source';
 import { createProcessSceneInline } from './process-scene-inline';
 import { createPublishCollection } from './publish-collection';
 import { createProcessTile } from './process-tile';
+import { createProcessTiles } from './process-tiles';
 import { createPublishScene } from './publish-scene';
 import { createReadListingPage } from './read-listing-page';
 import { createRenderPreviews } from './render-previews';
@@ -32,9 +33,11 @@ export function createActivities(
   deps: ActivityDeps,
   inputs: InputCache = new InputCache(deps.store),
 ): SceneActivities & BackfillActivities & SensorActivities & AlertActivities {
+  const processTile = createProcessTile(deps, inputs);
   const scene: SceneActivities = {
     planScene: createPlanScene(deps, inputs),
-    processTile: createProcessTile(deps, inputs),
+    processTile,
+    processTiles: createProcessTiles(deps, processTile),
     assembleCog: createAssembleCog(deps),
     writeTileStats: createWriteTileStats(deps),
     renderPreviews: createRenderPreviews(deps),

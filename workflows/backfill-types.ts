@@ -9,6 +9,13 @@ import type { PartitionOutcome, ProductName, ReprojectRequest, VectorRequest } f
 
 /** Default children in flight; see README "Catalogs" for how it is sized against the workers. */
 export const DEFAULT_MAX_PARALLEL = 8;
+/**
+ * Scene runs of a backfill do everything after the plan in one activity when the scene has at most this many
+ * tiles (ProcessSceneInput.inlineMaxTiles): four 512 px tiles, scenes up to 1024². A catalog's parallelism comes
+ * from its many scenes, so a small scene gains nothing from spreading its few tiles, and one activity instead of
+ * a dozen is most of what the server spends on it.
+ */
+export const BACKFILL_INLINE_MAX_TILES = 4;
 /** Hard cap on children in flight: Temporal refuses more than 2,000 pending children; we stay far below. */
 export const MAX_PARALLEL_LIMIT = 1000;
 /** Scenes per listing page object (each page is one activity result of ~300 bytes per scene). */

@@ -16,6 +16,7 @@ import { createTestEnv, uniqueTaskQueue, waitFor } from '../test/workflows/env';
 import { STUB_FAILURE_TYPE, stubFailureMessage, type ChainLink, type probeChildFailure } from '../test/workflows/stub-workflows';
 import type { backfill, BackfillRecord } from './backfill';
 import type { BackfillInput, BackfillProgress, BackfillState } from './backfill-types';
+import { BACKFILL_INLINE_MAX_TILES } from './backfill-types';
 import { SA_BACKFILL, SA_SCENE } from './search-attributes';
 
 type History = temporal.api.history.v1.IHistory;
@@ -199,6 +200,10 @@ describe('backfill workflow', { timeout: 120_000, concurrency: true }, () => {
         const child = await env.client.workflow.getHandle(`${id}/${scene}`).describe();
         assert.equal(child.status.name, scene.startsWith('bad') ? 'FAILED' : 'COMPLETED', scene);
       }
+      // Every scene run may do a small scene in one activity: the catalog's parallelism is across scenes.
+      const started = (await env.client.workflow.getHandle(`${id}/ok-1`).fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+      const childInput = JSON.parse(Buffer.from(started?.input?.payloads?.[0]?.data ?? []).toString('utf8')) as { inlineMaxTiles?: number };
+      assert.equal(childInput.inlineMaxTiles, BACKFILL_INLINE_MAX_TILES);
       // The child's own failure, as a client sees it: the stub's non-retryable ApplicationFailure.
       await assert.rejects(env.client.workflow.getHandle(`${id}/bad-1`).result(), (err: unknown) => {
         assert.ok(err instanceof WorkflowFailedError);

@@ -33,6 +33,7 @@ import {
 import { listingPageName } from './backfill-ids';
 import { backfillProgressQuery, progressMarkdown, scenesFinished } from './backfill-messages';
 import {
+  BACKFILL_INLINE_MAX_TILES,
   DEFAULT_MAX_PARALLEL,
   DEFAULT_SCENES_PER_RUN,
   MAX_PARALLEL_LIMIT,
@@ -165,6 +166,7 @@ export async function backfill(input: BackfillInput): Promise<BackfillRecord> {
       ...(input.vectors ? { vectors: input.vectors } : {}),
       ...(input.reproject ? { reproject: input.reproject } : {}),
       backfillId,
+      inlineMaxTiles: BACKFILL_INLINE_MAX_TILES,
     };
     try {
       // An item the listing could not make a scene of (no usable asset) fails alone, without a child run.

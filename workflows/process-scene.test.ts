@@ -126,6 +126,41 @@ describe('processScene workflow', { timeout: 60_000, concurrency: true }, () => 
     });
   });
 
+  it('runs a 4 x 4 plan as eight processTiles activities of two row-major tiles, each tile once', async () => {
+    await runScene({ tilesAcross: 4, tilesDown: 4, tileMs: 5 }, {}, async ({ log, outcome, workflowId }) => {
+      await outcome;
+      const batches = log.calls.filter((c) => c.name === 'processTiles').map((c) => c.detail);
+      assert.equal(log.calls.filter((c) => c.name === 'processTile').length, 0);
+      assert.equal(batches.length, 8);
+      assert.deepEqual([...batches].sort(), ['0,0 1,0', '0,1 1,1', '0,2 1,2', '0,3 1,3', '2,0 3,0', '2,1 3,1', '2,2 3,2', '2,3 3,3']);
+      assert.equal(new Set(log.tiles).size, 16);
+      assert.equal(log.tiles.length, 16);
+      const handle = env.client.workflow.getHandle(workflowId);
+      const progress = await handle.query<SceneProgress>('progress');
+      assert.deepEqual([progress.tilesDone, progress.tilesTotal], [16, 16]);
+      // The batch decision is recorded as a patch marker, so the run replays the same way.
+      const history = await handle.fetchHistory();
+      const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch');
+      assert.equal(markers.length, 1);
+    });
+  });
+
+  it('runs a 2 x 2 plan in one processSceneInline activity when the input allows four tiles inline (as a backfill does)', async () => {
+    await runScene({ tilesAcross: 2, tilesDown: 2 }, { inlineMaxTiles: 4 }, async ({ log, outcome, workflowId }) => {
+      await outcome;
+      assert.deepEqual(names(log), ['planScene', 'processSceneInline']);
+      const progress = await env.client.workflow.getHandle(workflowId).query<SceneProgress>('progress');
+      assert.deepEqual([progress.stage, progress.tilesDone, progress.tilesTotal], ['done', 4, 4]);
+    });
+    // Without it, the same plan goes through the tile DAG, one activity per tile, and records no patch marker.
+    await runScene({ tilesAcross: 2, tilesDown: 2 }, {}, async ({ log, outcome, workflowId }) => {
+      await outcome;
+      assert.equal(log.calls.filter((c) => c.name === 'processTile').length, 4);
+      const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+      assert.ok(!(history.events ?? []).some((e) => e.markerRecordedEventAttributes));
+    });
+  });
+
   it('with vectors and a reprojection asked: polygons and one copy per COG beside the tables, all published', async () => {
     const maps: Partial<ProcessSceneInput> = {
       vectors: { products: ['water', 'bloom'], connectivity: 8, minAreaM2: 0, formats: ['geoparquet'] },

@@ -1,4 +1,4 @@
-import { CancellationScope, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { CancellationScope, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { progressQuery } from './messages';
 import { assemblyActivities, metadataActivities, tileActivities } from './proxies';
 import { runSceneDag, type DagHooks, type SceneActivities } from './scene-dag';
@@ -18,6 +18,8 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
   const acts: SceneActivities = {
     planScene: (i) => metadataActivities.planScene.executeWithOptions({ summary: `plan ${i.sceneId ?? i.input}` }, [i]),
     processTile: (t) => tileActivities.processTile.executeWithOptions({ summary: `tile ${t.col},${t.row} of ${t.plan.sceneId}: ${t.plan.products.join(', ')}` }, [t]),
+    processTiles: (b) =>
+      tileActivities.processTiles.executeWithOptions({ summary: `tiles ${b.tiles.map((t) => `${t.col},${t.row}`).join(' ')} of ${b.plan.sceneId}`.slice(0, 200) }, [b]),
     assembleCog: (a) => assemblyActivities.assembleCog.executeWithOptions({ summary: `COG ${a.plan.variants[a.product] ?? a.product} of ${a.plan.sceneId}` }, [a]),
     writeTileStats: (a) => assemblyActivities.writeTileStats.executeWithOptions({ summary: `tile statistics of ${a.plan.sceneId}` }, [a]),
     renderPreviews: (a) => assemblyActivities.renderPreviews.executeWithOptions({ summary: `previews of ${a.plan.sceneId}` }, [a]),
@@ -28,12 +30,15 @@ export async function processScene(input: ProcessSceneInput): Promise<SceneResul
     publishScene: (a) => metadataActivities.publishScene.executeWithOptions({ summary: `STAC item, catalog rows and manifest of ${a.plan.sceneId}` }, [a]),
     cleanupWork: (a) => metadataActivities.cleanupWork.executeWithOptions({ summary: `delete intermediates of ${a.plan.sceneId}` }, [a]),
     processSceneInline: (a) =>
-      tileActivities.processSceneInline.executeWithOptions({ summary: `all stages of ${a.plan.sceneId} (one tile): ${a.plan.products.join(', ')}` }, [a]),
+      tileActivities.processSceneInline.executeWithOptions({ summary: `all stages of ${a.plan.sceneId} in one activity: ${a.plan.products.join(', ')}`.slice(0, 200) }, [a]),
   };
   let lastStage = '';
   let lastTilesUpserted = -1;
   let plan: ScenePlan | undefined;
   const hooks: DagHooks = {
+    // Tile batches came after runs that schedule one activity per tile: the marker keeps those runs replaying
+    // per tile (test/replay), new runs record it and batch.
+    mayBatchTiles: () => patched('tile-batches'),
     onProgress(next) {
       progress = next;
       // Search-attribute upserts are history events: write stage changes always, tile counts only every ~5%.

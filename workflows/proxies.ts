@@ -21,7 +21,7 @@ const retry: RetryPolicy = {
  * On cancellation the workflow waits until running tiles have stopped (the SDK's encoded default is
  * TRY_CANCEL), so the cleanup that follows cannot race a tile still writing its parts.
  */
-export const tileActivities = proxyActivities<Required<Pick<SceneActivities, 'processTile' | 'processSceneInline'>>>({
+export const tileActivities = proxyActivities<Required<Pick<SceneActivities, 'processTile' | 'processTiles' | 'processSceneInline'>>>({
   startToCloseTimeout: '10m',
   heartbeatTimeout: '20s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,

@@ -22,6 +22,11 @@ import { rasterProducts, wantsPreviews } from './types';
 export interface SceneActivities {
   planScene(input: ProcessSceneInput): Promise<ScenePlan>;
   processTile(input: TileInput): Promise<TileResult>;
+  /**
+   * `processTile` for each tile of a batch in one activity (activities/process-tiles.ts), returning the results in
+   * the order given. Optional: without it the DAG schedules one activity per tile.
+   */
+  processTiles?(input: TileBatchInput): Promise<TileResult[]>;
   assembleCog(input: { plan: ScenePlan; product: RasterProduct }): Promise<OutputFile>;
   writeTileStats(input: { plan: ScenePlan }): Promise<{ outputs: OutputFile[]; partitions: Record<string, PartitionSummary> }>;
   renderPreviews(input: { plan: ScenePlan }): Promise<OutputFile[]>;
@@ -42,14 +47,35 @@ export interface SceneActivities {
   cleanupWork(input: { plan: ScenePlan }): Promise<void>;
   /**
    * Runs everything after the plan in one activity, in-process on one worker (the same stages, called directly).
-   * Used for scenes of at most INLINE_MAX_TILES tiles: a catalog of small scenes then costs two activities per
-   * scene instead of eight, which is most of the orchestration cost (README, "Catalogs").
+   * Used for scenes of at most `inlineMaxTiles` tiles (INLINE_MAX_TILES unless the input says otherwise): a catalog
+   * of small scenes then costs two activities per scene instead of a dozen, which is most of the orchestration
+   * cost (README, "Catalogs").
    */
   processSceneInline?(input: { input: ProcessSceneInput; plan: ScenePlan }): Promise<SceneResult>;
 }
 
-/** Scenes with at most this many tiles run their stages in one activity (processSceneInline). */
+/** Tiles of one scene processed by one activity (processTiles): a row-major run of the scene's tiles. */
+export interface TileBatchInput {
+  plan: ScenePlan;
+  tiles: Array<{ col: number; row: number }>;
+}
+
+/**
+ * Scenes with at most this many tiles run their stages in one activity (processSceneInline) when the input does
+ * not say otherwise. One: a single scene's tiles spread over every worker. A backfill asks for more
+ * (BACKFILL_INLINE_MAX_TILES), since its parallelism comes from many scenes at once.
+ */
 export const INLINE_MAX_TILES = 1;
+
+/**
+ * Tiles per processTiles activity for a scene of `tiles` tiles. Every activity costs the server a schedule, a
+ * dispatch, a start and a completion (three history events and a workflow task) whatever its size, ~17 ms of
+ * server CPU on the dev server; four tiles of 512² × 31 bands are ~1 s of CPU. Scenes under 16 tiles keep one
+ * activity per tile, so their few tiles still spread over every worker and a cancellation lands between tiles.
+ */
+export function tilesPerActivity(tiles: number): number {
+  return tiles < 16 ? 1 : tiles < 64 ? 2 : 4;
+}
 
 export interface VectorizeResult {
   outputs: OutputFile[];
@@ -74,6 +100,11 @@ export interface PublishResult {
 export interface DagHooks {
   /** Called after every state change; the workflow mirrors it into its query state and search attributes. */
   onProgress(progress: SceneProgress): void;
+  /**
+   * Whether this run may batch tiles (processTiles); asked once, only for a scene big enough to batch. The workflow
+   * answers with a patch marker, so runs recorded before batches replay one activity per tile. Absent: yes.
+   */
+  mayBatchTiles?(): boolean;
   onPlan?(plan: ScenePlan): void;
   onSummary?(summary: SceneSummary): void;
 }
@@ -121,13 +152,14 @@ export async function runSceneDag(acts: SceneActivities, input: ProcessSceneInpu
 
   const plan = await acts.planScene(input);
   hooks.onPlan?.(plan);
-  if (acts.processSceneInline && plan.products.length > 0 && plan.tilesAcross * plan.tilesDown <= INLINE_MAX_TILES) {
+  if (acts.processSceneInline && plan.products.length > 0 && plan.tilesAcross * plan.tilesDown <= (input.inlineMaxTiles ?? INLINE_MAX_TILES)) {
     progress.sceneId = plan.sceneId;
     progress.stage = 'tiles';
     report();
     const result = await acts.processSceneInline({ input, plan });
     hooks.onSummary?.(result.summary);
-    hooks.onProgress({ ...progress, stage: 'done', tilesDone: 1, tilesTotal: 1, products: Object.fromEntries(plan.partitions.map((p) => [p.variant, 'done'])) });
+    const tiles = plan.tilesAcross * plan.tilesDown;
+    hooks.onProgress({ ...progress, stage: 'done', tilesDone: tiles, tilesTotal: tiles, products: Object.fromEntries(plan.partitions.map((p) => [p.variant, 'done'])) });
     return result;
   }
   return runPlannedScene(acts, input, plan, hooks);
@@ -156,11 +188,27 @@ export async function runPlannedScene(acts: SceneActivities, input: ProcessScene
     for (let row = 0; row < plan.tilesDown; row++) {
       for (let col = 0; col < plan.tilesAcross; col++) tiles.push({ plan, col, row });
     }
-    await forEachLimited(tiles, input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY, async (tile) => {
-      await acts.processTile(tile);
-      progress.tilesDone++;
-      report();
-    });
+    const tileConcurrency = input.tileConcurrency ?? DEFAULT_TILE_CONCURRENCY;
+    const perActivity = tilesPerActivity(tiles.length);
+    const processTiles = acts.processTiles;
+    if (processTiles && perActivity > 1 && (hooks.mayBatchTiles?.() ?? true)) {
+      // About as many tiles in flight as one activity per tile would have.
+      const batches: TileBatchInput[] = [];
+      for (let i = 0; i < tiles.length; i += perActivity) {
+        batches.push({ plan, tiles: tiles.slice(i, i + perActivity).map(({ col, row }) => ({ col, row })) });
+      }
+      await forEachLimited(batches, Math.max(1, Math.ceil(tileConcurrency / perActivity)), async (batch) => {
+        await processTiles(batch);
+        progress.tilesDone += batch.tiles.length;
+        report();
+      });
+    } else {
+      await forEachLimited(tiles, tileConcurrency, async (tile) => {
+        await acts.processTile(tile);
+        progress.tilesDone++;
+        report();
+      });
+    }
 
     progress.stage = 'assemble';
     report();

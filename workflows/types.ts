@@ -44,6 +44,12 @@ export interface ProcessSceneInput {
   sceneId?: string;
   /** Tile activities in flight at once. @default 16 */
   tileConcurrency?: number;
+  /**
+   * Scenes of at most this many tiles run every stage after the plan in one activity on one worker
+   * (workflows/scene-dag.ts). @default 1; a backfill passes BACKFILL_INLINE_MAX_TILES. Not part of any id: the
+   * outputs are the same either way.
+   */
+  inlineMaxTiles?: number;
   /** Hash of the output-shaping parameters (see platform/run-ids.ts); computed by the plan when absent. */
   paramsHash?: string;
   /**

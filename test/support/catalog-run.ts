@@ -307,8 +307,11 @@ export function countByType(runs: readonly ActivityRun[], outcome?: ActivityRun[
   return counts;
 }
 
-/** Activity types that compute tiles: one tile (`processTile`) or a batch of a scene's tiles (`processTiles`). */
-export const TILE_ACTIVITY_TYPES: readonly string[] = ['processTile', 'processTiles'];
+/**
+ * Activity types that compute tiles: one tile (`processTile`), a batch of a scene's tiles (`processTiles`), or every
+ * tile of a small scene with all its stages (`processSceneInline`, which a backfill uses for scenes of up to four tiles).
+ */
+export const TILE_ACTIVITY_TYPES: readonly string[] = ['processTile', 'processTiles', 'processSceneInline'];
 
 export function isTileActivity(a: Pick<ActivityRun, 'type'>): boolean {
   return TILE_ACTIVITY_TYPES.includes(a.type);
@@ -316,8 +319,15 @@ export function isTileActivity(a: Pick<ActivityRun, 'type'>): boolean {
 
 /** The tiles a tile activity computes (`col,row` each) and the products its plan computes, from its decoded input. */
 export function tilesOf(a: ActivityRun): { tiles: string[]; products: string[] } {
-  const input = a.input as { col?: number; row?: number; tiles?: Array<{ col: number; row: number }>; plan: { products: string[] } };
-  const tiles = a.type === 'processTiles' ? (input.tiles ?? []).map((t) => `${t.col},${t.row}`) : [`${input.col},${input.row}`];
+  const input = a.input as {
+    col?: number;
+    row?: number;
+    tiles?: Array<{ col: number; row: number }>;
+    plan: { products: string[]; tilesAcross: number; tilesDown: number };
+  };
+  const grid = () => Array.from({ length: input.plan.tilesAcross * input.plan.tilesDown }, (_, i) => `${i % input.plan.tilesAcross},${Math.floor(i / input.plan.tilesAcross)}`);
+  const tiles =
+    a.type === 'processTiles' ? (input.tiles ?? []).map((t) => `${t.col},${t.row}`) : a.type === 'processSceneInline' ? grid() : [`${input.col},${input.row}`];
   return { tiles, products: [...input.plan.products] };
 }
 
