@@ -14,7 +14,7 @@
 #   TESSERA_MINIO_PORT [9000]   TESSERA_MINIO_CONSOLE_PORT [9001]   TESSERA_BUCKET [tessera]
 #   MINIO_ROOT_USER [tessera]   MINIO_ROOT_PASSWORD [tessera-secret]   AWS_REGION [us-east-1]
 #   TESSERA_START_TIMEOUT [90]   TESSERA_STOP_TIMEOUT [20]   (seconds)
-#   TESSERA_TEMPORAL_DYNAMIC_CONFIG [one task-queue partition]: KEY=JSON pairs, space-separated
+#   TESSERA_TEMPORAL_DYNAMIC_CONFIG [one task-queue partition, priority matcher]: KEY=JSON pairs, space-separated
 # A running stack keeps the settings it was started with (recorded in $TESSERA_DATA_DIR/run/stack.env);
 # asking `up` for different ones while it runs is an error.
 # Everything binds to 127.0.0.1. Data, logs and pid files live under $TESSERA_DATA_DIR.
@@ -64,8 +64,10 @@ readonly SETTINGS=(
   # One partition per task queue: a single-process server gains nothing from more, and with the default four a
   # task can wait in one partition's backlog while a poller waits on another (docs/performance.md). Eager
   # activity execution stays off (the server's default): it hands a scene's activities to the worker that ran
-  # its workflow task, so a second worker gets none of that scene's tiles.
-  "TESSERA_TEMPORAL_DYNAMIC_CONFIG=matching.numTaskqueueReadPartitions=1 matching.numTaskqueueWritePartitions=1"
+  # its workflow task, so a second worker gets none of that scene's tiles. The priority-enabled matcher (off by
+  # default in this server version) dispatches a scene's assembly and publish steps ahead of other scenes' tiles
+  # (workflows/proxies.ts STAGE_PRIORITY).
+  "TESSERA_TEMPORAL_DYNAMIC_CONFIG=matching.numTaskqueueReadPartitions=1 matching.numTaskqueueWritePartitions=1 matching.useNewMatcher=true"
 )
 START_TIMEOUT="${TESSERA_START_TIMEOUT:-90}"
 STOP_TIMEOUT="${TESSERA_STOP_TIMEOUT:-20}"

@@ -28,12 +28,22 @@ export const tileActivities = proxyActivities<Required<Pick<SceneActivities, 'pr
   retry,
 });
 
+/**
+ * Task-queue priority of a scene's steps other than its tiles (1 is first, 5 last, 3 the default the tiles keep).
+ * Many scenes share one queue in a backfill: a scene whose tiles are done then assembles, publishes and frees its
+ * intermediates ahead of other scenes' waiting tiles, instead of queueing behind all of them, so scenes finish
+ * in the order they started and the catalog does not end with every scene's serial steps at once. A server
+ * without task-queue priority ignores it.
+ */
+export const STAGE_PRIORITY = { priorityKey: 2 };
+
 /** Assembly streams a whole COG (vectorising and warping read one); each heartbeats per tile. */
 export const assemblyActivities = proxyActivities<Required<Pick<SceneActivities, 'assembleCog' | 'writeTileStats' | 'renderPreviews' | 'vectorizeMasks' | 'warpCog'>>>({
   startToCloseTimeout: '60m',
   heartbeatTimeout: '60s',
   cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
   retry,
+  priority: STAGE_PRIORITY,
 });
 
 /** Short metadata steps: read a header, write JSON, delete intermediates. */
@@ -41,6 +51,7 @@ export const metadataActivities = proxyActivities<Pick<SceneActivities, 'planSce
   startToCloseTimeout: '5m',
   heartbeatTimeout: '60s',
   retry,
+  priority: STAGE_PRIORITY,
 });
 
 /**
