@@ -110,7 +110,7 @@ export async function reportCatalog(root: string, record: CatalogRecord): Promis
     // can pass 100 %. Busy time per thread next to the tile phase's wall says whether the threads idled in it.
     const busyS = last12.threadBusy.map((b) => b * last12.wallS);
     targets.push([
-      '1 worker × 2 threads, last run: busy time per thread vs the tile phase (wall with a processTile running) (>= 90 % busy in it)',
+      '1 worker × 2 threads, last run: busy time per thread vs the tile phase (wall with a tile activity running) (>= 90 % busy in it)',
       `busy ${busyS.map((b) => fmt(b, 1)).join(' s, ')} s; tile phase ${fmt(h12.tilePhaseS, 1)} s of ${fmt(last12.wallS, 1)} s wall`,
       undefined,
     ]);
@@ -125,7 +125,7 @@ export async function reportCatalog(root: string, record: CatalogRecord): Promis
   for (const [k, h] of Object.entries(histories) as Array<[RowKey, HistoryStats]>) {
     const acts = Object.values(h.activities).reduce((a, b) => a + b, 0);
     lines.push(`history ${k}: ${h.workflows} workflows, ${h.events} events (${fmt(h.events / sceneCount, 1)} per scene), ${acts} activities ${JSON.stringify(h.activities)}`);
-    lines.push(`  tile phase (wall with a processTile running, any scene): ${fmt(h.tilePhaseS, 1)} s`);
+    lines.push(`  tile phase (wall with a tile activity running, any scene): ${fmt(h.tilePhaseS, 1)} s`);
     for (const [type, t] of Object.entries(h.timing)) {
       lines.push(`  ${type.padEnd(20)} wait scheduled→started: total ${fmt(t.waitS.total, 1)} s, median ${fmt(t.waitS.median, 3)} s, max ${fmt(t.waitS.max, 2)} s; run: total ${fmt(t.runS.total, 1)} s, median ${fmt(t.runS.median, 3)} s, max ${fmt(t.runS.max, 2)} s`);
     }

@@ -53,7 +53,7 @@ export interface HistoryStats {
    * bottleneck) and the run from started to closed (the work itself), as total, median and max over its attempts.
    */
   timing: Record<string, { waitS: Spread; runS: Spread }>;
-  /** Wall time with at least one processTile running, over all scenes (the union of their intervals): the tile phase. */
+  /** Wall time with at least one tile activity (processTile, processTiles, processSceneInline) running, over all scenes (the union of their intervals): the tile phase. */
   tilePhaseS: number;
 }
 

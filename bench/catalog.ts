@@ -265,7 +265,7 @@ async function historyStats(address: string, backfillId: string): Promise<Histor
           const t0 = started.get(String(closed.scheduledEventId));
           if (s && t0 !== undefined) {
             (runs[s.type] ??= []).push((ms - t0) / 1000);
-            if (s.type === 'processTile') tiles.push([t0, ms]);
+            if (TILE_ACTIVITIES.has(s.type)) tiles.push([t0, ms]);
           }
         }
       }
@@ -283,6 +283,12 @@ async function historyStats(address: string, backfillId: string): Promise<Histor
     await connection.close();
   }
 }
+
+/**
+ * Activities that compute tiles: one tile, a batch of a large scene's tiles, or a small scene whole (its tiles and
+ * then its serial steps, so the tile phase of a catalog of small scenes includes some assembly).
+ */
+const TILE_ACTIVITIES = new Set(['processTile', 'processTiles', 'processSceneInline']);
 
 /** One extra 1x2 run with `node --cpu-prof` on the worker (main thread and each pool thread get a profile). */
 async function profileRun(catalog: Catalog, opts: CatalogOptions, work: string): Promise<Array<{ file: string; totalMs: number; top: SelfTime[] }>> {
