@@ -65,7 +65,7 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
         const ts = plan.tileSizePx;
         const window = { x: col * ts, y: row * ts, width: Math.min(ts, plan.width - col * ts), height: Math.min(ts, plan.height - row * ts) };
         // Only the bands the products read: on band-interleaved input only their blocks are fetched at all.
-        const blocks = await fetchBlocks(tiff.source, image, window, [...new Set(Object.values(spec.bands))], signal);
+        const { blocks, transfer } = await fetchBlocks(tiff.source, image, window, [...new Set(Object.values(spec.bands))], signal);
         const fetchedBytes = blocks.reduce((n, b) => n + b.bytes.byteLength, 0);
 
         stage = 'compute';
@@ -89,7 +89,7 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
           encodings: spec.encodings,
           rowAreasM2: rowAreasM2(plan, window.y, window.height),
         };
-        const out = (await deps.pool.run({ kind: 'product-tile', job }, blocks.map((b) => b.bytes.buffer as ArrayBuffer), signal)) as ProductTileOutput;
+        const out = (await deps.pool.run({ kind: 'product-tile', job }, transfer, signal)) as ProductTileOutput;
 
         stage = 'write';
         await Promise.all([
@@ -107,8 +107,16 @@ export function createProcessTile(deps: ActivityDeps, inputs: InputCache) {
  * Fetches the compressed blocks covering `window` (for planar files only the planes of `bands`), merging blocks
  * that are adjacent in the file into one ranged read. Each block is read once; sparse blocks (0 bytes) are skipped
  * and stay nodata.
+ * @returns the blocks, views of the buffers read, and those buffers (each once) to transfer to the thread.
+ *   Exported for tests.
  */
-async function fetchBlocks(source: ByteSource, image: TiffImage, window: { x: number; y: number; width: number; height: number }, bands: number[], signal?: AbortSignal): Promise<BlockPayload[]> {
+export async function fetchBlocks(
+  source: ByteSource,
+  image: TiffImage,
+  window: { x: number; y: number; width: number; height: number },
+  bands: number[],
+  signal?: AbortSignal,
+): Promise<{ blocks: BlockPayload[]; transfer: ArrayBuffer[] }> {
   const bw = image.blockWidth;
   const bh = image.blockHeight;
   const planes = image.planar ? bands : [0];
@@ -124,22 +132,28 @@ async function fetchBlocks(source: ByteSource, image: TiffImage, window: { x: nu
     }
   }
   wanted.sort((a, b) => a.offset - b.offset);
-  const out: BlockPayload[] = [];
+  const blocks: BlockPayload[] = [];
+  const transfer: ArrayBuffer[] = [];
   for (let i = 0; i < wanted.length; ) {
     let j = i + 1;
     let end = wanted[i].offset + wanted[i].length;
     while (j < wanted.length && wanted[j].offset === end) end += wanted[j++].length;
-    const bytes = await source.fetch(wanted[i].offset, end - wanted[i].offset, { signal });
-    if (bytes.byteLength < end - wanted[i].offset) {
-      throw new TiffFormatError('OUT_OF_BOUNDS', source.url, `blocks at bytes ${wanted[i].offset}..${end} lie past the end of the file (got ${bytes.byteLength} of ${end - wanted[i].offset} bytes)`);
+    const read = await source.fetch(wanted[i].offset, end - wanted[i].offset, { signal });
+    if (read.byteLength < end - wanted[i].offset) {
+      throw new TiffFormatError('OUT_OF_BOUNDS', source.url, `blocks at bytes ${wanted[i].offset}..${end} lie past the end of the file (got ${read.byteLength} of ${end - wanted[i].offset} bytes)`);
     }
+    // The thread gets views of the read and the read's buffer is transferred, once, however many blocks it holds.
+    // Only a buffer the read fills is ours to give away (ByteSource.fetch); a view of memory the source keeps (a
+    // file in memory, Node's shared pool of small Buffers) would be detached for its owner, so it is copied
+    // (with `new Uint8Array`: a Buffer's slice() is a view).
+    const bytes = read.byteOffset === 0 && read.byteLength === read.buffer.byteLength && read.buffer instanceof ArrayBuffer ? read : new Uint8Array(read);
+    transfer.push(bytes.buffer as ArrayBuffer);
     for (let k = i; k < j; k++) {
       const w = wanted[k];
       const start = w.offset - wanted[i].offset;
-      // Each block gets its own buffer so it can be transferred to the thread on its own.
-      out.push({ bytes: bytes.slice(start, start + w.length), x: w.x, y: w.y, rows: w.rows, plane: w.plane });
+      blocks.push({ bytes: bytes.subarray(start, start + w.length), x: w.x, y: w.y, rows: w.rows, plane: w.plane });
     }
     i = j;
   }
-  return out;
+  return { blocks, transfer };
 }

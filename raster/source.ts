@@ -12,6 +12,11 @@ export interface ByteSource {
   /**
    * Reads `length` bytes from `offset`. May return fewer bytes only when the range passes the end of the source
    * (callers treat a short read as a truncated file).
+   *
+   * Bytes that fill their whole ArrayBuffer are the caller's: it may keep them, write to them or transfer the
+   * buffer to a thread (activities/process-tile.ts does), so a source must not keep or reuse such a buffer. A source
+   * that hands out memory it keeps returns views that do not fill their buffer, and callers copy those before
+   * changing or transferring them.
    */
   fetch(offset: number, length: number, opts?: { signal?: AbortSignal }): Promise<Uint8Array>;
   close?(): Promise<void>;
@@ -27,7 +32,9 @@ export class MemorySource implements ByteSource {
     return this.bytes.byteLength;
   }
   async fetch(offset: number, length: number): Promise<Uint8Array> {
-    return this.bytes.subarray(offset, Math.min(offset + length, this.bytes.byteLength));
+    const view = this.bytes.subarray(offset, Math.min(offset + length, this.bytes.byteLength));
+    // A view of the whole buffer would be the caller's to keep or transfer (see ByteSource.fetch): copy that one.
+    return view.byteLength > 0 && view.byteLength === view.buffer.byteLength ? new Uint8Array(view) : view;
   }
 }
 

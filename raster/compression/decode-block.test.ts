@@ -11,6 +11,7 @@ import { ensureFixtures, fixturePath, oraclePixels } from '../testdata/fixtures'
 import { Tiff } from '../tiff/tiff';
 import { SAMPLE_BYTES, type TypedArray } from '../types';
 import { decodeBlock, decodeBlockSamples, initCodecs, type BlockCodec } from './decode-block';
+import { lzwDecodeWasm } from './lzw-wasm';
 
 ensureFixtures();
 before(() => initCodecs());
@@ -94,6 +95,37 @@ describe('decodeBlockSamples equals GDAL on the chosen bands of a block', () => 
       });
     });
   }
+
+  it('returns planes of their own that equal decodeBlock and outlive later decodes (the block is decoded in scratch memory)', async () => {
+    for (const name of ['float32-lzw-p3-pixel-tiled', 'float32-lzw-p3-pixel-striped', 'wyvern-like-cog']) {
+      const image = (await open(name)).images[0];
+      const codec = image.blockCodec();
+      if (!(codec.predictor === 3 && codec.sampleType === 'float32' && codec.samplesPerPixel > 1)) assert.fail(`${name}: not a chunky float32 predictor-3 file`);
+      const spp = codec.samplesPerPixel;
+      const samples = [spp - 1, 0];
+      const bytes = await image.readBlockBytes(0, 0, 0);
+      const before = new Uint8Array(bytes);
+      const planes = decodeBlockSamples(codec, bytes, samples).map((v) => v.values);
+      const whole = decodeBlock(codec, bytes);
+      assert.deepEqual(bytes, before, `${name}: the stored block is not written to`);
+      for (const p of planes) assert.equal(p.byteLength, p.buffer.byteLength, `${name}: a buffer of its own`);
+      const copies = planes.map((p) => p.slice());
+      const last = image.blocksDown - 1;
+      decodeBlockSamples(codec, await image.readBlockBytes(image.blocksAcross - 1, last, 0), samples, image.blockRows(last));
+      decodeBlock(codec, await image.readBlockBytes(image.blocksAcross - 1, 0, 0));
+      samples.forEach((s, k) => {
+        assert.deepEqual(planes[k], copies[k], `${name}: sample ${s} unchanged by later decodes`);
+        const want = new Float32Array(planes[k].length).map((_, i) => whole[i * spp + s]);
+        assert.deepEqual(new Uint32Array(planes[k].buffer), new Uint32Array(want.buffer), `${name}: sample ${s} equals decodeBlock`);
+      });
+      // The same block stored uncompressed: its samples are read from the stored bytes, which stay as they are.
+      const stored = lzwDecodeWasm(bytes, codec.blockWidth * codec.blockHeight * spp * 4);
+      const storedBefore = stored.slice();
+      const fromStored = decodeBlockSamples({ ...codec, compression: 1 }, stored, samples).map((v) => v.values);
+      assert.deepEqual(stored, storedBefore, `${name}: the uncompressed block is not written to`);
+      fromStored.forEach((p, k) => assert.deepEqual(new Uint32Array(p.buffer), new Uint32Array(copies[k].buffer), `${name}: uncompressed sample ${samples[k]}`));
+    }
+  });
 
   it('rejects a sample outside the pixel', async () => {
     const image = (await open('float32-lzw-p3-pixel-tiled')).images[0];

@@ -4,12 +4,12 @@
  * JSON `BlockCodec`, so a worker thread can decode with only the codec and the bytes posted to it.
  */
 import { RasterError, TiffFormatError, UnsupportedFormatError } from '../errors';
-import { Predictor } from '../tiff/const';
+import { Compression, Predictor } from '../tiff/const';
 import { SAMPLE_BYTES, viewSamples, type SampleType, type TypedArray } from '../types';
 import { LITTLE_ENDIAN_HOST, swapBytes } from './byte-order';
 import { getDecompressor } from './index';
 import { undoFloatingPoint, undoFloatingPointSamples, undoHorizontal } from './predictor';
-import { initLzwDecoder } from './lzw-wasm';
+import { initLzwDecoder, lzwDecodeWasmScratch, lzwWasmReady } from './lzw-wasm';
 import { initZstdDecoder } from './zstd';
 
 /** Everything needed to decode one block of an image; plain data, safe to post to a worker thread. */
@@ -77,6 +77,8 @@ export interface SampleView {
   values: TypedArray;
   offset: number;
   stride: number;
+  /** `values` holds this sample alone (offset 0, stride 1) in a buffer nothing else refers to: the caller may keep it. */
+  own?: boolean;
 }
 
 /**
@@ -90,8 +92,10 @@ export function decodeBlockSamples(codec: BlockCodec, bytes: Uint8Array, samples
   const { samplesPerPixel: spp, blockWidth } = codec;
   for (const s of samples) if (!(Number.isInteger(s) && s >= 0 && s < spp)) throw new RangeError(`sample ${s} of a ${spp}-sample block`);
   if (codec.predictor === Predictor.FloatingPoint && codec.sampleType === 'float32' && spp > 1) {
-    const planes = undoFloatingPointSamples(decompressBlock(codec, bytes, rows), blockWidth, rows, spp, samples);
-    return planes.map((values) => ({ values, offset: 0, stride: 1 }));
+    // The decompressed block is only read, and the planes are built before anything else decodes: it can stay in
+    // the decoder's scratch memory.
+    const planes = undoFloatingPointSamples(decompressBlock(codec, bytes, rows, true), blockWidth, rows, spp, samples);
+    return planes.map((values) => ({ values, offset: 0, stride: 1, own: true }));
   }
   const all = decodeBlock(codec, bytes, rows);
   return samples.map((s) => ({ values: all, offset: s, stride: spp }));
@@ -100,8 +104,11 @@ export function decodeBlockSamples(codec: BlockCodec, bytes: Uint8Array, samples
 /**
  * Decompresses one block and checks its size: `rows` rows of the block's width, as stored (predicted, file byte
  * order), in a buffer aligned for the sample type.
+ * @param transient the caller only reads the result, and is done with it before the next block is decoded in this
+ *   thread: then the result may be a view of the decoder's scratch memory (LZW through WebAssembly) or of `bytes`
+ *   itself (uncompressed) instead of a fresh buffer.
  */
-function decompressBlock(codec: BlockCodec, bytes: Uint8Array, rows: number): Uint8Array {
+function decompressBlock(codec: BlockCodec, bytes: Uint8Array, rows: number, transient = false): Uint8Array {
   const { file, compression, sampleType, samplesPerPixel, blockWidth, blockHeight } = codec;
   const bytesPerSample = SAMPLE_BYTES[sampleType];
   if (codec.bitsPerSample !== bytesPerSample * 8) {
@@ -113,7 +120,7 @@ function decompressBlock(codec: BlockCodec, bytes: Uint8Array, rows: number): Ui
   const rowSamples = blockWidth * samplesPerPixel;
   const capacity = rowSamples * blockHeight * bytesPerSample;
   const needed = rowSamples * rows * bytesPerSample;
-  const decompress = getDecompressor(compression, file);
+  const decompress = transient ? transientDecompressor(compression) ?? getDecompressor(compression, file) : getDecompressor(compression, file);
 
   let raw: Uint8Array;
   try {
@@ -132,4 +139,11 @@ function decompressBlock(codec: BlockCodec, bytes: Uint8Array, rows: number): Ui
   }
   // Typed-array views need aligned offsets; decoders normally return fresh buffers, so this copy is rare.
   return raw.byteOffset % bytesPerSample === 0 ? raw.subarray(0, needed) : raw.slice(0, needed);
+}
+
+/** A decompressor whose result is valid only until the next decode in this thread (see `decompressBlock`). */
+function transientDecompressor(compression: number): ((input: Uint8Array, outSize: number) => Uint8Array) | undefined {
+  if (compression === Compression.Lzw && lzwWasmReady()) return lzwDecodeWasmScratch;
+  if (compression === Compression.None) return (input, outSize) => input.subarray(0, outSize);
+  return undefined;
 }

@@ -51,6 +51,18 @@ export function lzwWasmReady(): boolean {
  * @throws LzwStreamError on a code that is not in the table or on old-style LZW; Error before initialisation.
  */
 export function lzwDecodeWasm(input: Uint8Array, outSize: number): Uint8Array {
+  return lzwDecodeWasmScratch(input, outSize).slice();
+}
+
+/**
+ * `lzwDecodeWasm` without the copy: the bytes decoded, as a view of the module's memory. The view is valid only
+ * until the next decode in this thread (which overwrites it, and may grow the memory, which detaches it), so the
+ * caller must be done reading it before decoding again and must not keep it or hand it on. The caller may write to
+ * it. Saves allocating (and later collecting) one block-sized buffer per block: 32 MiB for a 512² block of 31
+ * float32 bands.
+ * @throws as `lzwDecodeWasm`.
+ */
+export function lzwDecodeWasmScratch(input: Uint8Array, outSize: number): Uint8Array {
   const m = decoder;
   if (!m) throw new Error('WebAssembly LZW decoder used before initCodecs()');
   if (input.length >= 2 && input[0] === 0 && (input[1] & 1) !== 0) {
@@ -63,7 +75,7 @@ export function lzwDecodeWasm(input: Uint8Array, outSize: number): Uint8Array {
   new Uint8Array(m.memory.buffer, INPUT_BASE, input.length).set(input);
   const n = m.decode(INPUT_BASE, input.length, bufPtr, outSize);
   if (n < 0) throw new LzwStreamError(`LZW code ${m.badCode.value} is not in the table (next free ${m.badNext.value}) at input byte ${-1 - n}`);
-  return new Uint8Array(m.memory.buffer, bufPtr + LITERALS, n).slice();
+  return new Uint8Array(m.memory.buffer, bufPtr + LITERALS, n);
 }
 
 function wasmAbort(): never {

@@ -13,7 +13,7 @@ import { ensureFixtures, fixturePath } from '../testdata/fixtures';
 import { Compression } from '../tiff/const';
 import { Tiff } from '../tiff/tiff';
 import { lzwDecode, LzwStreamError } from './lzw';
-import { initLzwDecoder, lzwDecodeWasm, lzwWasmReady } from './lzw-wasm';
+import { initLzwDecoder, lzwDecodeWasm, lzwDecodeWasmScratch, lzwWasmReady } from './lzw-wasm';
 
 const fixtures = ensureFixtures();
 before(() => initLzwDecoder());
@@ -85,5 +85,23 @@ describe('WebAssembly LZW decoder', () => {
     assert.equal(message(lzwDecodeWasm), message(lzwDecode));
     const oldStyle = new Uint8Array([0x00, 0x01, 0x02]);
     assert.throws(() => lzwDecodeWasm(oldStyle, 100), /old-style/);
+  });
+
+  it('decodes into scratch memory the same bytes, which the next decode overwrites; lzwDecodeWasm copies them out', () => {
+    const a = new Uint8Array(70_000).map((_, i) => (i * 7) & 0xff);
+    const b = new Uint8Array(70_000).map((_, i) => (i >> 3) & 0xff);
+    const [ea, eb] = [lzwEncode(a), lzwEncode(b)];
+    const fresh = lzwDecodeWasm(ea, a.length);
+    const scratch = lzwDecodeWasmScratch(ea, a.length);
+    assert.deepEqual(scratch, a);
+    assert.equal(fresh.byteLength, fresh.buffer.byteLength, 'a buffer of its own');
+    assert.notEqual(scratch.buffer, fresh.buffer);
+    lzwDecodeWasmScratch(eb, b.length);
+    assert.deepEqual(fresh, a, 'the fresh buffer outlives the next decode');
+    // A larger block grows the module's memory, which detaches views of the old memory.
+    const big = new Uint8Array(24 << 20).fill(3);
+    assert.deepEqual(lzwDecodeWasmScratch(lzwEncode(big), big.length), big);
+    assert.equal(scratch.byteLength, 0, 'a view from before the memory grew is detached');
+    assert.deepEqual(fresh, a);
   });
 });

@@ -23,7 +23,8 @@ export interface PixelWindow {
  * Decodes the blocks that cover `window` and copies the wanted bands into one Float32Array per band, each
  * `tileSizePx²` long, row-major, with the window at the top-left. Pixels outside the window (padding of edge
  * tiles) and pixels equal to the input's `nodata` value become NaN too, so kernels, statistics and preview
- * averages all see one nodata marker. Each block is decoded once, whatever the number of bands.
+ * averages all see one nodata marker. Each block is decoded once, whatever the number of bands. A band that one
+ * block fills entirely (tile = block, the usual layout) is not copied: the decoded plane becomes the band's array.
  */
 export function extractBands(
   codec: BlockCodec,
@@ -33,8 +34,10 @@ export function extractBands(
   bandIndices: number[],
   nodata: number | null = null,
 ): Float32Array[] {
-  const out = bandIndices.map(() => new Float32Array(tileSizePx * tileSizePx).fill(NaN));
+  const n = tileSizePx * tileSizePx;
+  const out: Array<Float32Array | undefined> = bandIndices.map(() => undefined);
   const planar = codec.samplesPerPixel === 1;
+  const mapNodata = nodata !== null && !Number.isNaN(nodata);
   for (const block of blocks) {
     const x0 = Math.max(window.x, block.x);
     const x1 = Math.min(window.x + window.width, block.x + codec.blockWidth);
@@ -46,9 +49,23 @@ export function extractBands(
     const slots = bandIndices.map((_, b) => b).filter((b) => !planar || bandIndices[b] === block.plane);
     if (slots.length === 0) continue;
     const views = decodeBlockSamples(codec, block.bytes, slots.map((b) => (planar ? 0 : bandIndices[b])), block.rows);
-    slots.forEach((b, k) => copyWindow(views[k], codec.blockWidth, block, out[b], tileSizePx, window, x0, x1, y0, y1, nodata));
+    const whole = block.x === window.x && block.y === window.y && codec.blockWidth === tileSizePx && block.rows === tileSizePx && window.width === tileSizePx && window.height === tileSizePx;
+    slots.forEach((b, k) => {
+      const view = views[k];
+      if (whole && out[b] === undefined && view.own && view.values instanceof Float32Array && view.values.length === n) {
+        out[b] = view.values;
+        if (mapNodata) toNaN(view.values, nodata);
+        return;
+      }
+      copyWindow(view, codec.blockWidth, block, (out[b] ??= new Float32Array(n).fill(NaN)), tileSizePx, window, x0, x1, y0, y1, nodata);
+    });
   }
-  return out;
+  return out.map((a) => a ?? new Float32Array(n).fill(NaN));
+}
+
+/** Replaces `nodata` by NaN in place. */
+function toNaN(a: Float32Array, nodata: number): void {
+  for (let i = 0; i < a.length; i++) if (a[i] === nodata) a[i] = NaN;
 }
 
 /** Copies the part [x0,x1) x [y0,y1) of one band of a block into the tile, nodata becoming NaN. */
