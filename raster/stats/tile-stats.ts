@@ -53,9 +53,9 @@ export function validValues(values: Float32Array | Uint8Array, opts: TileStatsOp
 /**
  * Count, min, max, mean, population std and the 2nd/50th/98th percentiles of the valid pixels of a tile region.
  * Sums run in float64 over the values in pixel order, as numpy's do on the values cast to float64, and
- * percentiles are exact order statistics; no full sort. Float tiles: a float32 copy of the valid values, whose
- * percentiles are found by a histogram of their bits and a selection in the few bins that hold the ranks. Byte
- * tiles (masks): counts of each value, which give the sum (exact: integers), min, max and percentiles.
+ * percentiles are exact order statistics; no full sort. Float tiles: one pass copies the valid values as float32
+ * and sums them; percentiles come from a histogram of their bits and a selection in the few bins that hold the
+ * ranks. Byte tiles (masks): counts of each value, which give the sum (exact: integers), min, max and percentiles.
  *
  * @throws RasterError (INVALID_ARGUMENT) when the region does not fit the buffer.
  */
@@ -69,20 +69,28 @@ function emptyStats(count: number): TileStats {
   return { count, validCount: 0, min: null, max: null, mean: null, std: null, p2: null, p50: null, p98: null };
 }
 
-function floatStats(values: Float32Array, region: ResolvedRegion, nodata: number): TileStats {
-  const valid = validFloat32(values, region, nodata);
-  const n = valid.length;
-  const count = region.rows * region.cols;
-  if (n === 0) return emptyStats(count);
+function floatStats(values: Float32Array, { rows, cols, rowStride }: ResolvedRegion, nodata: number): TileStats {
+  const count = rows * cols;
+  // The valid values in pixel order, as float32 (their own type: no rounding), summed on the way. Adding 0 for an
+  // invalid pixel leaves the float64 sum as it was, so it is the sum over the valid values in order.
+  const valid = new Float32Array(count);
+  let n = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = valid[i];
-    sum += v;
-    min = v < min ? v : min;
-    max = v > max ? v : max;
+  for (let y = 0; y < rows; y++) {
+    const end = y * rowStride + cols;
+    for (let i = y * rowStride; i < end; i++) {
+      const v = values[i];
+      valid[n] = v;
+      const ok = v === v && v !== nodata;
+      n += +ok;
+      sum += ok ? v : 0;
+      min = ok && v < min ? v : min;
+      max = ok && v > max ? v : max;
+    }
   }
+  if (n === 0) return emptyStats(count);
   const mean = sum / n;
   // Two passes: sum of squared deviations, not E[x²] − E[x]², which cancels badly for data far from 0.
   let ss = 0;
@@ -90,23 +98,8 @@ function floatStats(values: Float32Array, region: ResolvedRegion, nodata: number
     const d = valid[i] - mean;
     ss += d * d;
   }
-  const [p2, p50, p98] = percentilesOfFloat32InPlace(valid, [2, 50, 98], { min, max });
+  const [p2, p50, p98] = percentilesOfFloat32InPlace(valid.subarray(0, n), [2, 50, 98], { min, max });
   return { count, validCount: n, min, max, mean, std: Math.sqrt(ss / n), p2, p50, p98 };
-}
-
-/** The valid values of a float region, in pixel order, as float32 (their own type: no rounding). */
-function validFloat32(values: Float32Array, { rows, cols, rowStride }: ResolvedRegion, nodata: number): Float32Array {
-  const out = new Float32Array(rows * cols);
-  let k = 0;
-  for (let y = 0; y < rows; y++) {
-    const end = y * rowStride + cols;
-    for (let i = y * rowStride; i < end; i++) {
-      const v = values[i];
-      out[k] = v;
-      k += +(v === v && v !== nodata);
-    }
-  }
-  return out.subarray(0, k);
 }
 
 /**
