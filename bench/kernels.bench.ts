@@ -9,6 +9,8 @@
  * picked by nearest centre wavelength from the scene's STAC item (INPUT with .json).
  * numpy (bench/reference/kernels_numpy.py, fed the same blocks through GDAL) computes the same formulas in float64
  * with nodata already turned into NaN (untimed), the way such a script is usually written.
+ * It also times the per-tile statistics the tile job computes of the fused kernel's outputs (count, min, max, mean,
+ * std and exact p2/p50/p98: raster/stats/tile-stats.ts), on the float ndci and the byte water mask (no numpy side).
  * Run: `node dist/bench/kernels.bench.js INPUT [--reps N]`. Prints one JSON line per kernel family and side, then
  * one `kernel-ratio` line per family: numpy's ms per tile over Tessera's (above 1 = Tessera faster).
  */
@@ -23,7 +25,9 @@ import { compileFormulaReference } from '../raster/indices/expression-reference'
 import { compileFormulas } from '../raster/indices/formula-set';
 import { habFused } from '../raster/indices/hab-fused';
 import { extractBands } from '../raster/jobs/extract-bands';
+import { MASK_NODATA } from '../raster/jobs/products/definition';
 import { FileSource } from '../raster/source';
+import { tileStats } from '../raster/stats/tile-stats';
 import { Tiff } from '../raster/tiff/tiff';
 import { median } from './bench-args';
 
@@ -95,6 +99,32 @@ async function main(): Promise<void> {
   const fused = median(fusedMs);
   const lines: Array<Record<string, unknown>> = [];
   lines.push({ bench: 'kernel', side: 'tessera', kernel: 'hab-fused (ndwi+water+ndci+ndvi)', msPerTile: round(fused), mpixPerS: round(n / 1e6 / (fused / 1000)) });
+
+  // Tile statistics of each tile's fused outputs, as the tile job computes them for each product.
+  const products = tiles.map((t) => {
+    const o = { ndwi: new Float32Array(n), water: new Uint8Array(n), ndci: new Float32Array(n), ndvi: new Float32Array(n) };
+    habFused({ g: view(t.G), n: view(t.N), re: view(t.RE1), r: view(t.R) }, n, { nodata }, o);
+    return o;
+  });
+  const statsRows: Array<[string, (o: (typeof products)[number]) => void]> = [
+    ['tile-stats (ndci, float32)', (o) => tileStats(o.ndci)],
+    ['tile-stats (water, byte)', (o) => tileStats(o.water, { nodata: MASK_NODATA })],
+  ];
+  for (const [kernel, run] of statsRows) {
+    const ms: number[] = [];
+    for (let rep = 0; rep < warmup + reps; rep++) {
+      for (const o of products) {
+        performance.mark('stats:start');
+        run(o);
+        performance.mark('stats:end');
+        if (rep >= warmup) ms.push(performance.measure('stats', 'stats:start', 'stats:end').duration);
+        performance.clearMarks();
+        performance.clearMeasures();
+      }
+    }
+    const m = median(ms);
+    lines.push({ bench: 'kernel', side: 'tessera', kernel, msPerTile: round(m), mpixPerS: round(n / 1e6 / (m / 1000)) });
+  }
 
   // 20 catalog formulas: one fused pass (default engine), the same on the JavaScript engine, and one loop each.
   const compiled: CompiledIndex[] = FORMULAS.map((name) => compileCatalogIndex(name));

@@ -46,3 +46,32 @@ export function selectRanks(a: Float64Array, ranks: number[]): void {
     left = r;
   }
 }
+
+/**
+ * {@link selectInPlace} on integer keys (see `percentilesOfFloat32InPlace`): the same Hoare FIND, on an Int32Array
+ * so the loop runs on 32-bit integers.
+ */
+export function selectKeysInPlace(a: Int32Array, k: number, left = 0, right = a.length - 1): void {
+  while (right > left) {
+    const mid = (left + right) >>> 1;
+    const x0 = a[left];
+    const x1 = a[mid];
+    const x2 = a[right];
+    const pivot = x0 < x1 ? (x1 < x2 ? x1 : x0 < x2 ? x2 : x0) : x0 < x2 ? x0 : x1 < x2 ? x2 : x1;
+    let i = left;
+    let j = right;
+    do {
+      while (a[i] < pivot) i++;
+      while (pivot < a[j]) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    } while (i <= j);
+    if (j < k) left = i;
+    if (k < i) right = j;
+  }
+}

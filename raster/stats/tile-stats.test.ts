@@ -6,7 +6,8 @@ import { describe, it } from 'node:test';
 import { assertClose } from '../indices/testing/compare';
 import { runNumpy } from '../indices/testing/numpy-oracle';
 import { saltedFloat32, seededRandom } from '../indices/testing/random';
-import { bloomFraction, tileStats, type TileStats } from './tile-stats';
+import { sortedPercentile } from './percentile';
+import { bloomFraction, tileStats, validValues, type TileStats } from './tile-stats';
 
 const W = 64;
 const H = 48;
@@ -87,4 +88,43 @@ describe('tileStats and bloomFraction vs numpy', () => {
     assert.throws(() => tileStats(f32, { width: W, validWidth: W + 1 }), /region 65x48 of a 64x48 buffer/);
     assert.throws(() => tileStats(f32, { validWidth: 3 }), /needs the buffer width/);
   });
+});
+
+/** tileStats as plain float64 code: the valid values widened, summed in pixel order, sorted for percentiles. */
+function referenceStats(values: Float32Array | Uint8Array, opts: Parameters<typeof tileStats>[1] = {}): Array<number | null> {
+  const v = validValues(values, opts ?? {}, 'reference');
+  const n = v.length;
+  let sum = 0;
+  for (let i = 0; i < n; i++) sum += v[i];
+  const mean = sum / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (v[i] - mean) * (v[i] - mean);
+  const sorted = v.slice().sort();
+  const count = values.length;
+  if (n === 0) return [count, 0, null, null, null, null, null, null, null];
+  return [count, n, sorted[0], sorted[n - 1], mean, Math.sqrt(ss / n), ...[2, 50, 98].map((p) => sortedPercentile(sorted, p))];
+}
+
+describe('tileStats equals float64 reference code to the bit on full tiles', () => {
+  const rand = seededRandom(11);
+  const T = 512 * 512;
+  const tiles: Record<string, Float32Array | Uint8Array> = {
+    salted: saltedFloat32(T, rand, { min: -1, max: 1, nanRate: 0.1, nodata: -9999, nodataRate: 0.05, zeroRate: 0.02 }),
+    smooth: Float32Array.from({ length: T }, (_, i) => (rand() < 0.05 ? NaN : Math.tanh(Math.sin(i / 3000) + (rand() - 0.5) * 0.1))),
+    ties: Float32Array.from({ length: T }, () => (rand() < 0.3 ? NaN : Math.floor(rand() * 9) / 8)),
+    constant: new Float32Array(T).fill(0.25),
+    signedZeros: Float32Array.from({ length: T }, () => [-0, 0, 0, -0.5, 2 ** -140, NaN][Math.floor(rand() * 6)]),
+    positive: Float32Array.from({ length: T }, () => (rand() < 0.5 ? 0 : 1 + rand())),
+    mask: Uint8Array.from({ length: T }, () => [0, 1, 1, 255][Math.floor(rand() * 4)]),
+  };
+  for (const [name, values] of Object.entries(tiles)) {
+    it(name, () => {
+      const opts = { nodata: values instanceof Uint8Array ? 255 : -9999 };
+      assert.deepEqual(asRow(tileStats(values, opts)), referenceStats(values, opts));
+      const edge = { ...opts, width: 512, validWidth: 301, validHeight: 77 };
+      const got = asRow(tileStats(values, edge));
+      const want = referenceStats(values, edge);
+      assert.deepEqual(got.slice(1), want.slice(1), `${name} edge`);
+    });
+  }
 });

@@ -1,8 +1,8 @@
 /**
  * Per-tile statistics of a product, for the tile statistics table and the scene summary.
  */
-import { percentilesInPlace } from './percentile';
-import { resolveRegion, type TileRegion } from './region';
+import { percentilesOfCounts, percentilesOfFloat32InPlace } from './percentile';
+import { resolveRegion, type ResolvedRegion, type TileRegion } from './region';
 
 export { bloomFraction } from './bloom-fraction';
 export type { TileRegion } from './region';
@@ -52,27 +52,45 @@ export function validValues(values: Float32Array | Uint8Array, opts: TileStatsOp
 
 /**
  * Count, min, max, mean, population std and the 2nd/50th/98th percentiles of the valid pixels of a tile region.
- * Percentiles select ranks in a float64 copy of the valid values (O(n); no full sort).
+ * Sums run in float64 over the values in pixel order, as numpy's do on the values cast to float64, and
+ * percentiles are exact order statistics; no full sort. Float tiles: one pass copies the valid values as float32
+ * and sums them; percentiles come from a histogram of their bits and a selection in the few bins that hold the
+ * ranks. Byte tiles (masks): counts of each value, which give the sum (exact: integers), min, max and percentiles.
  *
  * @throws RasterError (INVALID_ARGUMENT) when the region does not fit the buffer.
  */
 export function tileStats(values: Float32Array | Uint8Array, opts: TileStatsOptions = {}): TileStats {
-  const { rows, cols } = resolveRegion(values.length, opts, 'tileStats');
-  const valid = validValues(values, opts, 'tileStats');
-  const n = valid.length;
+  const region = resolveRegion(values.length, opts, 'tileStats');
+  const nodata = opts.nodata ?? NaN;
+  return values instanceof Uint8Array ? byteStats(values, region, nodata) : floatStats(values, region, nodata);
+}
+
+function emptyStats(count: number): TileStats {
+  return { count, validCount: 0, min: null, max: null, mean: null, std: null, p2: null, p50: null, p98: null };
+}
+
+function floatStats(values: Float32Array, { rows, cols, rowStride }: ResolvedRegion, nodata: number): TileStats {
   const count = rows * cols;
-  if (n === 0) {
-    return { count, validCount: 0, min: null, max: null, mean: null, std: null, p2: null, p50: null, p98: null };
-  }
+  // The valid values in pixel order, as float32 (their own type: no rounding), summed on the way. Adding 0 for an
+  // invalid pixel leaves the float64 sum as it was, so it is the sum over the valid values in order.
+  const valid = new Float32Array(count);
+  let n = 0;
   let sum = 0;
   let min = Infinity;
   let max = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = valid[i];
-    sum += v;
-    min = v < min ? v : min;
-    max = v > max ? v : max;
+  for (let y = 0; y < rows; y++) {
+    const end = y * rowStride + cols;
+    for (let i = y * rowStride; i < end; i++) {
+      const v = values[i];
+      valid[n] = v;
+      const ok = v === v && v !== nodata;
+      n += +ok;
+      sum += ok ? v : 0;
+      min = ok && v < min ? v : min;
+      max = ok && v > max ? v : max;
+    }
   }
+  if (n === 0) return emptyStats(count);
   const mean = sum / n;
   // Two passes: sum of squared deviations, not E[x²] − E[x]², which cancels badly for data far from 0.
   let ss = 0;
@@ -80,6 +98,49 @@ export function tileStats(values: Float32Array | Uint8Array, opts: TileStatsOpti
     const d = valid[i] - mean;
     ss += d * d;
   }
-  const [p2, p50, p98] = percentilesInPlace(valid, [2, 50, 98]);
+  const [p2, p50, p98] = percentilesOfFloat32InPlace(valid.subarray(0, n), [2, 50, 98], { min, max });
+  return { count, validCount: n, min, max, mean, std: Math.sqrt(ss / n), p2, p50, p98 };
+}
+
+/**
+ * Byte tiles by counting. The sum of integers is exact in float64 whatever the order, so Σ v·count equals the
+ * pixel-order sum; the squared deviations are still added in pixel order (from a table of the 256 values, 0 for
+ * nodata, and adding 0 changes nothing), so std is the same number too.
+ */
+function byteStats(values: Uint8Array, { rows, cols, rowStride }: ResolvedRegion, nodata: number): TileStats {
+  const count = rows * cols;
+  const counts = new Float64Array(256);
+  for (let y = 0; y < rows; y++) {
+    const end = y * rowStride + cols;
+    for (let i = y * rowStride; i < end; i++) counts[values[i]]++;
+  }
+  const byteNodata = Number.isInteger(nodata) && nodata >= 0 && nodata <= 255;
+  if (byteNodata) counts[nodata] = 0;
+  let n = 0;
+  let sum = 0;
+  let min = -1;
+  let max = -1;
+  for (let v = 0; v < 256; v++) {
+    const c = counts[v];
+    if (c === 0) continue;
+    n += c;
+    sum += v * c;
+    if (min < 0) min = v;
+    max = v;
+  }
+  if (n === 0) return emptyStats(count);
+  const mean = sum / n;
+  const squares = new Float64Array(256);
+  for (let v = 0; v < 256; v++) {
+    const d = v - mean;
+    squares[v] = d * d;
+  }
+  if (byteNodata) squares[nodata] = 0;
+  let ss = 0;
+  for (let y = 0; y < rows; y++) {
+    const end = y * rowStride + cols;
+    for (let i = y * rowStride; i < end; i++) ss += squares[values[i]];
+  }
+  const [p2, p50, p98] = percentilesOfCounts(counts, [2, 50, 98]);
   return { count, validCount: n, min, max, mean, std: Math.sqrt(ss / n), p2, p50, p98 };
 }
