@@ -2,7 +2,7 @@
  * Linear contrast stretch of float bands to bytes, for PNG previews.
  */
 import { RasterError } from '../errors';
-import { percentilesInPlace } from '../stats/percentile';
+import { percentilesOfFloat32InPlace } from '../stats/percentile';
 import { validValues, type TileStatsOptions } from '../stats/tile-stats';
 
 /**
@@ -14,7 +14,8 @@ export function percentiles(
   ps: number[],
   opts: TileStatsOptions = {},
 ): Array<number | null> {
-  return percentilesInPlace(validValues(values, opts, 'percentiles'), ps);
+  // The histogram selection on float32: the same numbers as a float64 selection, a fraction of the work.
+  return percentilesOfFloat32InPlace(validValues(values, opts, 'percentiles', Float32Array), ps);
 }
 
 export interface StretchOptions {

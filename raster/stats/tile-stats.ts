@@ -30,13 +30,21 @@ export interface TileStats {
 }
 
 /**
- * Copies the valid values of a region into a fresh array (float64, so sums and percentiles are computed
- * exactly as numpy does on the values cast to float64).
+ * Copies the valid values of a region into a fresh array: float64 by default, so sums and percentiles are computed
+ * exactly as numpy does on the values cast to float64; float32 (`Float32Array` as `type`) for
+ * percentilesOfFloat32InPlace, exact too since float32 and byte values are float32 numbers.
  */
-export function validValues(values: Float32Array | Uint8Array, opts: TileStatsOptions, what: string): Float64Array {
+export function validValues(values: Float32Array | Uint8Array, opts: TileStatsOptions, what: string): Float64Array;
+export function validValues(values: Float32Array | Uint8Array, opts: TileStatsOptions, what: string, type: Float32ArrayConstructor): Float32Array;
+export function validValues(
+  values: Float32Array | Uint8Array,
+  opts: TileStatsOptions,
+  what: string,
+  type: Float64ArrayConstructor | Float32ArrayConstructor = Float64Array,
+): Float64Array | Float32Array {
   const { rows, cols, rowStride } = resolveRegion(values.length, opts, what);
   const nodata = opts.nodata ?? NaN;
-  const out = new Float64Array(rows * cols);
+  const out = new type(rows * cols);
   let k = 0;
   for (let y = 0; y < rows; y++) {
     const end = y * rowStride + cols;
