@@ -12,6 +12,7 @@
  * Fixtures:
  *   process-scene-inline      a one-tile scene: planScene, then processSceneInline
  *   process-scene-tiles       a 600 x 600 px scene (2 x 2 tiles): tiles, COGs, tables and previews, publish, cleanup
+ *   process-scene-batched     a 2048 x 2048 px scene (4 x 4 tiles): the 'tile-batches' marker, then processTiles of 2
  *   process-scene-skipped     the same scene again: every partition unchanged, plan and publish only
  *   process-scene-cancelled   a tiled scene cancelled after its first tile: cleanup in a non-cancellable scope
  *   backfill-run-1, -2        a glob of four scenes, two per run (continue-as-new), one of them corrupt
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
     await mkdir(out, { recursive: true });
     const small = await generateScene({ outPath: join(dir, 'in', 'LAKE-SMALL.tif'), sizePx: 64, bands: 23, seed: 1 });
     const tiled = await generateScene({ outPath: join(dir, 'in', 'LAKE-TILED.tif'), sizePx: 600, bands: 23, seed: 2 });
+    const big = await generateScene({ outPath: join(dir, 'in', 'LAKE-BATCHED.tif'), sizePx: 2048, bands: 23, seed: 3 });
     const catalog = join(dir, 'catalog');
     for (const [i, id] of ['LAKE-A', 'LAKE-B', 'LAKE-D'].entries()) {
       await generateScene({ outPath: join(catalog, `${id}.tif`), sizePx: 48, bands: 23, seed: 10 + i });
@@ -112,6 +114,10 @@ async function main(): Promise<void> {
       const tiles = await startScene(sceneInput(tiled.cogPath, join(dir, 'out')));
       await tiles.result();
       await save('process-scene-tiles', tiles);
+
+      const batched = await startScene(sceneInput(big.cogPath, join(dir, 'out')));
+      await batched.result();
+      await save('process-scene-batched', batched);
 
       // The same workflow id again (allowed once the first run closed): every partition is in the manifest now.
       const skipped = await startScene(sceneInput(tiled.cogPath, join(dir, 'out')));
