@@ -38,6 +38,7 @@ const EXPECTED = [
   'backfill-run-1',
   'backfill-run-2',
   'backfill-scene-failed',
+  'process-scene-batched',
   'process-scene-cancelled',
   'process-scene-inline',
   'process-scene-skipped',
