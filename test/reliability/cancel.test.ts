@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { cancelCommand } from '../../cli/commands/cancel';
 import { loadConfig } from '../../platform/config';
+import { tessera } from '../support/cli';
 import { sleep } from './private-stack';
 import {
   cliStatus,
@@ -66,6 +67,10 @@ describe('cancel mid-run', { timeout: 240_000 }, () => {
     assert.equal(end.status, 'CANCELLED');
     assert.ok(cancelMs < CANCELLED_WITHIN_MS, `CANCELLED after ${cancelMs} ms`);
     assert.equal((await cliStatus(env, run.workflowId))?.status, 'CANCELLED', 'tessera status --json agrees');
+    // The command as a user runs it, now that there is nothing left to cancel.
+    const again = await tessera(['cancel', run.workflowId], env, 30_000);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.trim(), `${run.workflowId} is already CANCELLED; nothing to cancel`);
 
     // The scene stage never got past the tiles: no publish activity ran.
     const completed = completedByType(await fetchHistory(stack, run.workflowId));
