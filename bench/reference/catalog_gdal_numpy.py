@@ -25,7 +25,7 @@ import numpy as np
 from osgeo import gdal
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hab_gdal_numpy import WANTED_NM, WATER_NDWI, nearest_bands, normalized_difference, write_cog  # noqa: E402
+from hab_gdal_numpy import WANTED_NM, read_and_compute, write_cog  # noqa: E402
 
 BLOOM_NDCI = 0.3
 HIST_BINS = 1024
@@ -58,23 +58,7 @@ def histogram_stats(values):
 
 
 def process(src, outdir, threads):
-    t0 = time.perf_counter()
-    ds = gdal.Open(src)
-    bands = nearest_bands(ds)
-    nodata = ds.GetRasterBand(1).GetNoDataValue()
-    order = [bands["g"], bands["n"], bands["re"], bands["r"]]
-    stack = ds.ReadAsArray(band_list=order).astype(np.float64)
-    g, n, re, r = stack[0], stack[1], stack[2], stack[3]
-    t1 = time.perf_counter()
-
-    bad_gn = (g == nodata) | (n == nodata) | np.isnan(g) | np.isnan(n)
-    bad_rer = (re == nodata) | (r == nodata) | np.isnan(re) | np.isnan(r)
-    ndwi = normalized_difference(g, np.maximum(n, 0.0))
-    ndwi[bad_gn] = np.nan
-    water = np.where(bad_gn, np.uint8(255), (ndwi > WATER_NDWI).astype(np.uint8))
-    ndci = normalized_difference(np.maximum(re, 0.0), r)
-    ndci[(water != 1) | bad_rer] = np.nan
-    t2 = time.perf_counter()
+    ds, ndwi, water, ndci, (t0, t1, t2) = read_and_compute(src)
 
     os.makedirs(outdir, exist_ok=True)
     write_cog(os.path.join(outdir, "ndwi.tif"), ndwi, ds, float("nan"), 3, threads)

@@ -53,17 +53,11 @@ def write_cog(path, array, like, nodata, predictor, threads):
     gdal.GetDriverByName("COG").CreateCopy(path, mem, options=opts)
 
 
-def main():
-    args = sys.argv[1:]
-    threads = "1"
-    if "--threads" in args:
-        i = args.index("--threads")
-        threads = args[i + 1]
-        del args[i:i + 2]
-    src, outdir = args
-    gdal.UseExceptions()
-    gdal.SetConfigOption("GDAL_NUM_THREADS", threads)
-    os.makedirs(outdir, exist_ok=True)
+def read_and_compute(src):
+    """Reads the four bands of `src` and computes NDWI, the water mask and NDCI inside water.
+
+    Returns the dataset, the three arrays and the times (t0 before the read, t1 after it, t2 after the compute).
+    """
     t0 = time.perf_counter()
     ds = gdal.Open(src)
     bands = nearest_bands(ds)
@@ -81,7 +75,21 @@ def main():
     water = np.where(bad_gn, np.uint8(255), (ndwi > WATER_NDWI).astype(np.uint8))
     ndci = normalized_difference(np.maximum(re, 0.0), r)
     ndci[(water != 1) | bad_rer] = np.nan
-    t2 = time.perf_counter()
+    return ds, ndwi, water, ndci, (t0, t1, time.perf_counter())
+
+
+def main():
+    args = sys.argv[1:]
+    threads = "1"
+    if "--threads" in args:
+        i = args.index("--threads")
+        threads = args[i + 1]
+        del args[i:i + 2]
+    src, outdir = args
+    gdal.UseExceptions()
+    gdal.SetConfigOption("GDAL_NUM_THREADS", threads)
+    os.makedirs(outdir, exist_ok=True)
+    ds, ndwi, water, ndci, (t0, t1, t2) = read_and_compute(src)
 
     write_cog(os.path.join(outdir, "ndwi.tif"), ndwi, ds, float("nan"), 3, threads)
     write_cog(os.path.join(outdir, "water.tif"), water, ds, 255, 2, threads)
